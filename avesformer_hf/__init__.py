@@ -1,2 +1,29 @@
-"""AVESFormer on the Hugging Face stack."""
+"""AVESFormer on the Hugging Face stack.
+
+Importing the package registers `avesformer` and `vggish` with transformers' Auto classes, so
+`AutoConfig` / `AutoModel` (and, once saved, `AutoProcessor`) resolve them offline without remote code.
+"""
+
+from transformers import AutoConfig, AutoModel
+
+from .configuration_avesformer import AVESFormerConfig
+from .configuration_vggish import VGGishConfig
+from .modeling_avesformer import AVESFormerModel, AVESFormerOutput, AVESFormerPreTrainedModel
+from .modeling_vggish import VGGishModel, VGGishOutput
+
 __version__ = "0.1.0"
+
+AutoConfig.register(AVESFormerConfig.model_type, AVESFormerConfig, exist_ok=True)
+AutoConfig.register(VGGishConfig.model_type, VGGishConfig, exist_ok=True)
+AutoModel.register(AVESFormerConfig, AVESFormerModel, exist_ok=True)
+AutoModel.register(VGGishConfig, VGGishModel, exist_ok=True)
+
+__all__ = [
+    "AVESFormerConfig",
+    "AVESFormerModel",
+    "AVESFormerOutput",
+    "AVESFormerPreTrainedModel",
+    "VGGishConfig",
+    "VGGishModel",
+    "VGGishOutput",
+]

@@ -1,0 +1,61 @@
+"""Tiny configs and inputs shared by the tests (a few thousand parameters, 32–64 px frames)."""
+
+import torch
+from transformers import PvtV2Config, ResNetConfig
+
+from avesformer_hf.configuration_avesformer import BACKBONE_STAGES, AVESFormerConfig
+from avesformer_hf.configuration_vggish import VGGishConfig
+
+
+def tiny_vggish_config(**overrides) -> VGGishConfig:
+    values = dict(conv_stages=[[4], [8], [8], [8]], hidden_sizes=[32])
+    values.update(overrides)
+    return VGGishConfig(**values)
+
+
+def tiny_backbone_config(kind: str = "pvt_v2"):
+    if kind == "resnet":
+        return ResNetConfig(
+            embedding_size=8, hidden_sizes=[8, 16, 16, 32], depths=[1, 1, 1, 1], layer_type="basic",
+            out_features=list(BACKBONE_STAGES),
+        )
+    return PvtV2Config(
+        depths=[1, 1, 1, 1], hidden_sizes=[8, 16, 16, 32], num_attention_heads=[1, 1, 2, 2],
+        mlp_ratios=[2, 2, 2, 2], sr_ratios=[4, 2, 1, 1], out_features=list(BACKBONE_STAGES),
+    )
+
+
+def tiny_avesformer_config(num_labels: int = 1, backbone: str = "pvt_v2", **overrides) -> AVESFormerConfig:
+    values = dict(
+        backbone_config=tiny_backbone_config(backbone),
+        audio_config=tiny_vggish_config(),
+        d_model=16,
+        num_prompt_queries=4,
+        num_attention_heads=2,
+        decoder_ffn_dim=32,
+        num_norm_groups=4,
+        decoder_stage_types=["conv", "attn"],
+        num_frames=2,
+        num_labels=num_labels,
+    )
+    values.update(overrides)
+    return AVESFormerConfig(**values)
+
+
+def random_inputs(config: AVESFormerConfig, batch: int = 2, frames: int | None = None, size: int = 64, seed: int = 0):
+    frames = frames or config.num_frames
+    generator = torch.Generator().manual_seed(seed)
+    audio = config.audio_config
+    return {
+        "pixel_values": torch.randn(batch, frames, 3, size, size, generator=generator),
+        "input_features": torch.randn(
+            batch, frames, 1, audio.num_frames_per_example, audio.num_mel_bins, generator=generator
+        ),
+    }
+
+
+def random_labels(config: AVESFormerConfig, batch: int, frames: int, size: int, seed: int = 1) -> torch.Tensor:
+    generator = torch.Generator().manual_seed(seed)
+    if config.is_semantic:
+        return torch.randint(0, config.num_labels, (batch, frames, size, size), generator=generator)
+    return (torch.rand(batch, frames, size, size, generator=generator) > 0.5).float()

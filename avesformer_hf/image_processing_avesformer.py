@@ -1,9 +1,21 @@
 """AVESFormerImageProcessor: frames -> pixel_values, masks -> labels, logits -> masks.
 
-(Seed: the palette helpers. The processor class itself is added by the processor issue.)
+Frames follow AVSBench: RGB, PIL-bilinear resize to 224x224, /255, ImageNet mean/std. Binary masks
+(S4/MS3) become float 0/1 labels, AVSS colour masks class ids through the PASCAL-VOC palette.
+Input nesting: a frame (PIL, numpy HWC/HW, torch CHW), a clip (list of frames or a 4-D array) or a
+batch (list of clips or a 5-D array).
 """
 
 import numpy as np
+import PIL.Image
+import torch
+import torch.nn.functional as F
+from transformers.image_processing_backends import PilBackend
+from transformers.image_processing_utils import BatchFeature
+from transformers.image_utils import IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD, PILImageResampling
+from transformers.processing_utils import ImagesKwargs
+
+MASK_TYPES = ("binary", "palette")
 
 
 def avss_palette(num_classes: int = 71) -> np.ndarray:
@@ -43,3 +55,272 @@ def color_to_label(rgb: np.ndarray, palette: np.ndarray | None = None, source: s
             raise ValueError(f"{source}: colour {colour} is not in the {len(palette)}-class AVSS palette")
         ids[position] = lookup[int(code)]
     return ids[inverse].reshape(codes.shape)
+
+
+def is_frame(item) -> bool:
+    return isinstance(item, PIL.Image.Image) or (hasattr(item, "ndim") and item.ndim in (2, 3))
+
+
+def as_clips(images) -> tuple[list[list], bool]:
+    """Frame, clip or batch of clips -> (list of clips, each a list of frames; whether the input was a batch)."""
+    if is_frame(images):
+        return [[images]], False
+    if hasattr(images, "ndim") and images.ndim == 4:
+        return [list(images)], False
+    if hasattr(images, "ndim") and images.ndim == 5:
+        return [list(clip) for clip in images], True
+    if isinstance(images, (list, tuple)) and len(images) > 0:
+        if all(is_frame(frame) for frame in images):
+            return [list(images)], False
+        clips = [as_clips(clip)[0] for clip in images]
+        if all(len(clip) == 1 for clip in clips):
+            return [clip[0] for clip in clips], True
+    raise ValueError(
+        "images must be a frame (PIL image, numpy [H, W, C] or torch [C, H, W]), a clip (a list of frames or a 4-D "
+        f"array) or a batch of clips; got {type(images).__name__}"
+        + (f" of shape {tuple(images.shape)}" if hasattr(images, "shape") else "")
+    )
+
+
+def mask_source(mask, clip_index: int, frame_index: int) -> str:
+    """The mask's file name when PIL knows it, else its place in the batch (for error messages)."""
+    return getattr(mask, "filename", None) or f"mask of frame {frame_index} in clip {clip_index}"
+
+
+def mask_to_array(mask) -> np.ndarray:
+    if isinstance(mask, PIL.Image.Image):
+        return np.asarray(mask)
+    if hasattr(mask, "detach"):
+        mask = mask.detach().cpu().numpy()
+        if mask.ndim == 3 and mask.shape[0] in (1, 3, 4) and mask.shape[-1] not in (1, 3, 4):
+            mask = np.moveaxis(mask, 0, -1)  # torch [C, H, W] -> [H, W, C]
+    return np.asarray(mask)
+
+
+def binary_mask_to_bool(mask, source: str) -> np.ndarray:
+    """0/255 (AVSBench), 0/1, bool or [0, 1] float masks -> bool [H, W]; grey levels split at 128."""
+    if isinstance(mask, PIL.Image.Image):
+        mask = mask.convert("L")
+    array = mask_to_array(mask)
+    if array.ndim == 3:
+        if array.shape[-1] not in (1, 3, 4):
+            raise ValueError(f"{source}: expected a binary mask [H, W] or [H, W, C], got shape {tuple(array.shape)}")
+        array = array[..., :3].max(axis=-1)
+    if array.ndim != 2:
+        raise ValueError(f"{source}: expected a binary mask [H, W], got shape {tuple(array.shape)}")
+    if array.dtype == bool:
+        return array
+    if np.issubdtype(array.dtype, np.floating) and array.max(initial=0) <= 1.0:
+        return array > 0.5
+    return array == 1 if array.max(initial=0) <= 1 else array >= 128
+
+
+def palette_mask_to_ids(mask, source: str, palette: np.ndarray) -> np.ndarray:
+    """AVSS colour mask (RGB or palette-mode PIL, numpy [H, W, 3]) or a class-id map [H, W] -> int64 ids."""
+    if isinstance(mask, PIL.Image.Image):
+        mask = mask.convert("RGB")
+    array = mask_to_array(mask)
+    if array.ndim == 3:
+        return color_to_label(array, palette=palette, source=source)
+    if array.ndim == 2 and (np.issubdtype(array.dtype, np.integer)):
+        if array.size and (array.min() < 0 or array.max() >= len(palette)):
+            raise ValueError(f"{source}: class ids must lie in [0, {len(palette) - 1}], got [{array.min()}, {array.max()}]")
+        return array.astype(np.int64)
+    raise ValueError(f"{source}: expected an RGB colour mask [H, W, 3] or integer class ids [H, W], got {array.dtype} {tuple(array.shape)}")
+
+
+def resize_nearest(array: np.ndarray, height: int, width: int) -> np.ndarray:
+    if array.shape == (height, width):
+        return array
+    image = PIL.Image.fromarray(array.astype(np.int32))
+    return np.asarray(image.resize((width, height), PIL.Image.Resampling.NEAREST)).astype(array.dtype)
+
+
+def logits_of(outputs) -> torch.Tensor:
+    """Model output or raw logits -> [B, T, K, h, w] (a 4-D [T, K, h, w] tensor is one clip)."""
+    logits = outputs.logits if hasattr(outputs, "logits") else outputs
+    logits = torch.as_tensor(logits)
+    if logits.ndim == 4:
+        logits = logits[None]
+    if logits.ndim != 5:
+        raise ValueError(f"expected logits [B, T, K, h, w], got shape {tuple(logits.shape)}")
+    return logits
+
+
+def clip_target_sizes(target_sizes, batch_size: int) -> list:
+    """None, one (height, width) for all clips, or one per clip -> a list of `batch_size` entries (or Nones)."""
+    if target_sizes is None:
+        return [None] * batch_size
+    if isinstance(target_sizes, torch.Tensor):
+        target_sizes = target_sizes.tolist()
+    if len(target_sizes) == 2 and all(isinstance(side, (int, np.integer)) for side in target_sizes):
+        target_sizes = [target_sizes] * batch_size
+    if len(target_sizes) != batch_size:
+        raise ValueError(f"target_sizes has {len(target_sizes)} entries for a batch of {batch_size} clips")
+    return [tuple(int(side) for side in size) for size in target_sizes]
+
+
+class AVESFormerImageProcessorKwargs(ImagesKwargs, total=False):
+    r"""
+    mask_type (`str`, defaults to `"binary"`):
+        `"binary"` for S4/MS3 masks (float 0/1 labels) or `"palette"` for AVSS colour masks (class ids).
+    num_frames (`int`, *optional*):
+        Frames per clip T: longer clips are cut, shorter ones padded with zero frames that carry no label.
+    """
+
+    mask_type: str | None
+    num_frames: int | None
+
+
+class AVESFormerImageProcessor(PilBackend):
+    r"""
+    Frames -> `pixel_values` [B, T, 3, H, W]; masks -> `labels` [B, T, H, W] and `labels_mask` [B, T];
+    model logits -> one mask per frame at the frame's size.
+    """
+
+    valid_kwargs = AVESFormerImageProcessorKwargs
+    model_input_names = ["pixel_values"]
+    resample = PILImageResampling.BILINEAR
+    image_mean = IMAGENET_DEFAULT_MEAN
+    image_std = IMAGENET_DEFAULT_STD
+    size = {"height": 224, "width": 224}
+    default_to_square = True
+    do_resize = True
+    do_rescale = True
+    do_normalize = True
+    do_convert_rgb = True
+    mask_type = "binary"
+    num_frames = None
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        if self.mask_type not in MASK_TYPES:
+            raise ValueError(f"mask_type must be one of {MASK_TYPES}, got {self.mask_type!r}")
+
+    def preprocess(self, images, masks=None, **kwargs) -> BatchFeature:
+        r"""
+        Args:
+            images: a frame, a clip (list of T frames) or a batch of clips.
+            masks (*optional*): nested like `images`, one mask per frame; `None` for a frame without label.
+            num_frames (`int`, *optional*): pad or cut every clip to T frames; needed when clips differ in length.
+            return_tensors (`str`, *optional*): `"pt"` or `"np"`.
+        """
+        return super().preprocess(images, masks, **kwargs)
+
+    def _preprocess_image_like_inputs(
+        self, images, masks, do_convert_rgb, input_data_format, return_tensors, num_frames, mask_type, **kwargs
+    ) -> BatchFeature:
+        clips, batched = as_clips(images)
+        lengths = [len(clip) for clip in clips]
+        if num_frames is None and len(set(lengths)) > 1:
+            raise ValueError(
+                f"clips in one batch have different numbers of frames ({', '.join(map(str, lengths))}); "
+                "pass num_frames=T to pad or cut them"
+            )
+        num_frames = num_frames or lengths[0]
+        clips = [clip[:num_frames] for clip in clips]
+
+        flat_frames = [frame for clip in clips for frame in clip]
+        prepared = self._prepare_image_like_inputs(
+            flat_frames, do_convert_rgb=do_convert_rgb, input_data_format=input_data_format
+        )
+        processed = self._preprocess(prepared, return_tensors=None, **kwargs)["pixel_values"]
+        channels, height, width = processed[0].shape
+        pixel_values = np.zeros((len(clips), num_frames, channels, height, width), dtype=np.float32)
+        position = 0
+        for clip_index, clip in enumerate(clips):
+            pixel_values[clip_index, : len(clip)] = np.stack(processed[position : position + len(clip)])
+            position += len(clip)
+        data = {"pixel_values": pixel_values}
+        if masks is not None:
+            data.update(self.masks_to_labels(masks, batched, len(clips), num_frames, height, width, mask_type))
+        return BatchFeature(data=data, tensor_type=return_tensors)
+
+    def masks_to_labels(self, masks, batched, num_clips, num_frames, height, width, mask_type) -> dict:
+        """Masks nested like the frames -> `labels` [B, T, height, width] and `labels_mask` [B, T] (bool)."""
+        mask_clips = [list(clip) for clip in masks] if batched else [list(masks) if not is_frame(masks) else [masks]]
+        if len(mask_clips) != num_clips:
+            raise ValueError(f"masks hold {len(mask_clips)} clips for {num_clips} clips of frames")
+        semantic = mask_type == "palette"
+        labels = np.zeros((num_clips, num_frames, height, width), dtype=np.int64 if semantic else np.float32)
+        labels_mask = np.zeros((num_clips, num_frames), dtype=bool)
+        palette = avss_palette()
+        for clip_index, clip in enumerate(mask_clips):
+            for frame_index, mask in enumerate(clip[:num_frames]):
+                if mask is None:
+                    continue
+                source = mask_source(mask, clip_index, frame_index)
+                if semantic:
+                    label = palette_mask_to_ids(mask, source, palette)
+                else:
+                    label = binary_mask_to_bool(mask, source).astype(np.uint8)
+                labels[clip_index, frame_index] = resize_nearest(label, height, width)
+                labels_mask[clip_index, frame_index] = True
+        return {"labels": labels, "labels_mask": labels_mask}
+
+    def _upsampled_frames(self, logits: torch.Tensor, size):
+        """[T, K, h, w] -> one [K, H, W] logit map per frame (bilinear; frame by frame to bound memory)."""
+        for frame_logits in logits:
+            if size is None:
+                yield frame_logits
+            else:
+                yield F.interpolate(frame_logits[None].float(), size=size, mode="bilinear", align_corners=False)[0]
+
+    def post_process_binary_segmentation(self, outputs, target_sizes=None, threshold: float = 0.5) -> list[torch.Tensor]:
+        """Binary logits [B, T, 1, h, w] -> per clip a bool tensor [T, H, W]: sigmoid(logit) > threshold after
+        bilinear resizing to the clip's (H, W) in `target_sizes` (one per clip, or one for all)."""
+        logits = logits_of(outputs)
+        if logits.shape[2] != 1:
+            raise ValueError(
+                f"binary post-processing needs logits with 1 channel, got {logits.shape[2]}: "
+                "use post_process_semantic_segmentation"
+            )
+        sizes = clip_target_sizes(target_sizes, len(logits))
+        return [
+            torch.stack([frame[0].sigmoid() > threshold for frame in self._upsampled_frames(clip, size)])
+            for clip, size in zip(logits, sizes)
+        ]
+
+    def post_process_semantic_segmentation(self, outputs, target_sizes=None) -> list[torch.Tensor]:
+        """Semantic logits [B, T, K, h, w] (K > 1) -> per clip class ids [T, H, W] int64 (argmax after resizing)."""
+        logits = logits_of(outputs)
+        if logits.shape[2] < 2:
+            raise ValueError(
+                "semantic post-processing needs logits with one channel per class, got 1: "
+                "use post_process_binary_segmentation"
+            )
+        sizes = clip_target_sizes(target_sizes, len(logits))
+        return [
+            torch.stack([frame.argmax(dim=0) for frame in self._upsampled_frames(clip, size)])
+            for clip, size in zip(logits, sizes)
+        ]
+
+    def post_process_segmentation(self, outputs, target_sizes=None, threshold: float = 0.5) -> list[torch.Tensor]:
+        """Binary or semantic post-processing, chosen by the number of logit channels."""
+        if logits_of(outputs).shape[2] == 1:
+            return self.post_process_binary_segmentation(outputs, target_sizes, threshold=threshold)
+        return self.post_process_semantic_segmentation(outputs, target_sizes)
+
+
+def draw_overlay(frame, mask, color=(255, 64, 64), alpha: float = 0.5) -> PIL.Image.Image:
+    """Blend a mask onto a frame: a bool mask in `color`, a class-id mask in palette colours (background 0 untouched)."""
+    image = np.asarray(frame.convert("RGB") if isinstance(frame, PIL.Image.Image) else frame)
+    if image.ndim != 3 or image.shape[-1] != 3:
+        raise ValueError(f"draw_overlay: expected an RGB frame [H, W, 3], got shape {tuple(image.shape)}")
+    mask = mask.detach().cpu().numpy() if hasattr(mask, "detach") else np.asarray(mask)
+    if mask.shape != image.shape[:2]:
+        raise ValueError(f"draw_overlay: mask shape {tuple(mask.shape)} does not match frame size {image.shape[:2]}")
+    if mask.dtype == bool:
+        colours = np.broadcast_to(np.asarray(color, dtype=np.float32), image.shape)
+        covered = mask
+    else:
+        colours = label_to_color(mask.astype(np.int64)).astype(np.float32)
+        covered = mask > 0
+    blended = image.astype(np.float32)
+    blended[covered] = (1 - alpha) * blended[covered] + alpha * colours[covered]
+    return PIL.Image.fromarray(np.clip(np.rint(blended), 0, 255).astype(np.uint8))
+
+
+AVESFormerImageProcessor.register_for_auto_class()
+
+__all__ = ["AVESFormerImageProcessor", "avss_palette", "color_to_label", "draw_overlay", "label_to_color"]

@@ -103,7 +103,9 @@ class AVESFormerConfig(PretrainedConfig):
         self.num_prompt_queries = num_prompt_queries
         self.prompt_fusion = prompt_fusion
         self.num_prompt_layers = num_prompt_layers
-        self.decoder_stage_types = list(decoder_stage_types or ["conv", "conv", "conv", "attn", "attn", "attn"])
+        self.decoder_stage_types = list(
+            ["conv", "conv", "conv", "attn", "attn", "attn"] if decoder_stage_types is None else decoder_stage_types
+        )
         self.num_attention_heads = num_attention_heads
         self.decoder_ffn_dim = decoder_ffn_dim
         self.conv_kernel_size = conv_kernel_size

@@ -344,6 +344,33 @@ class AVESFormerModel(AVESFormerPreTrainedModel):
         """Freeze (or unfreeze) the visual backbone, as the training recipe does for its first epochs."""
         self.backbone.requires_grad_(not frozen)
 
+    @classmethod
+    def from_backbone_pretrained(cls, config: AVESFormerConfig, backbone=None, audio=None, **hub_kwargs):
+        """A fresh AVESFormer (new decoder) whose visual backbone and/or VGGish start from pretrained weights.
+
+        `backbone`: Hub id or folder of a transformers PVT-v2 / ResNet checkpoint that fits `config.backbone_config`
+        (`OpenGVLab/pvt_v2_b2`, `microsoft/resnet-50`); `audio`: a `VGGishModel` Hub id or folder. `hub_kwargs`
+        (`revision`, `cache_dir`, ...) go to `from_pretrained`. Original `.pth` files: see `avesformer_hf.convert`.
+        """
+        model = cls(config)
+        for module, source in ((model.backbone, backbone), (model.audio_backbone, audio)):
+            if source is None:
+                continue
+            expected_type = module.config.model_type
+            found_type = type(module.config).get_config_dict(source, **hub_kwargs)[0].get("model_type")
+            if found_type != expected_type:
+                raise ValueError(f"{source} holds a {found_type!r} checkpoint, but the config expects {expected_type!r}")
+            stages = {"out_features": list(module.config.out_features)} if module is model.backbone else {}
+            pretrained, info = type(module).from_pretrained(source, output_loading_info=True, **stages, **hub_kwargs)
+            unfilled = sorted(info["missing_keys"]) + sorted(str(key) for key in info["mismatched_keys"])
+            if unfilled:
+                raise ValueError(f"{source} does not fill {type(module).__name__}: {unfilled[:12]}")
+            try:
+                module.load_state_dict(pretrained.state_dict())
+            except RuntimeError as error:
+                raise ValueError(f"{source} does not fit `config` ({type(module).__name__}): {error}") from None
+        return model
+
     def embed_audio(self, input_features: torch.Tensor) -> torch.Tensor:
         """VGGish log-mel examples [B, T, 1, 96, 64] -> audio embeddings [B, T, 128]."""
         self._check_rank("input_features", input_features, 5, "[B, T, 1, 96, 64]")

@@ -1,0 +1,349 @@
+"""AVSBench (S4, MS3, AVSS) as `datasets.DatasetDict`s, read from the folder layouts it is distributed in.
+
+    dataset = load_avsbench("AVSBench", subset="s4")       # train / val / test
+    dataset["train"][0]   # video_id, category, frames [5 x PIL], masks [PIL or None], labels_mask, audio
+
+`root` is the folder holding `Single-source/`, `Multi-sources/` and `AVSS/` (or the subset's own folder).
+Every clip is checked while the dataset is built: each missing or unreadable file, each mask whose size
+differs from its frame's and each AVSS colour outside the palette is an `AVSBenchLayoutError` naming the
+file. With `on_error="skip"` such clips are left out instead and each is reported (logged as a warning)
+while the dataset is built. The built dataset is cached by `datasets`; the cache key includes a
+signature of the subset's files (paths, sizes, modification times), so a changed tree is read again.
+
+Rows (one per clip), by subset:
+- all: `video_id`, `frames` (list of `Image`), `masks` (list of `Image`, None for unlabelled frames),
+  `labels_mask` (list of bool: the frames that carry a label), `audio` ({"path", "bytes"} of the wav).
+- S4: `category` (`ClassLabel` of the 23 categories). Train clips are labelled on frame 1 only.
+- AVSS: `subset_label` (`ClassLabel` v1s / v1m / v2) and `frame_mask`: 5-s clips are padded to
+  2 x `num_frames` (10) frames with None frames, `frame_mask` False and `labels_mask` False.
+  v1s train clips are labelled on frame 0 only. Masks are colour PNGs (see `decode_mask`).
+"""
+
+import csv
+import hashlib
+import io
+import json
+import logging
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import datasets
+import numpy as np
+import PIL.Image
+import soundfile
+
+from ..image_processing_avesformer import avss_palette, binary_mask_to_bool, palette_mask_to_ids
+from .categories import AVSS_SUBSET_LABELS, S4_CATEGORIES, SPLITS, SUBSETS
+
+logger = logging.getLogger(__name__)
+
+SUBSET_FOLDERS = {"s4": "Single-source", "ms3": "Multi-sources", "avss": "AVSS"}
+METADATA_FILES = {"s4": "s4_meta_data.csv", "ms3": "ms3_meta_data.csv", "avss": "metadata.csv"}
+ON_ERROR = ("raise", "skip")
+AUDIO_FEATURE = {"path": datasets.Value("string"), "bytes": datasets.Value("binary")}
+
+
+class AVSBenchLayoutError(ValueError):
+    """A file of the AVSBench tree is missing, unreadable or inconsistent; the message names it."""
+
+
+def avsbench_features(subset: str) -> datasets.Features:
+    features = {"video_id": datasets.Value("string")}
+    if subset == "s4":
+        features["category"] = datasets.ClassLabel(names=list(S4_CATEGORIES))
+    if subset == "avss":
+        features["subset_label"] = datasets.ClassLabel(names=list(AVSS_SUBSET_LABELS))
+    features["frames"] = datasets.List(datasets.Image())
+    if subset == "avss":
+        features["frame_mask"] = datasets.List(datasets.Value("bool"))
+    features["masks"] = datasets.List(datasets.Image())
+    features["labels_mask"] = datasets.List(datasets.Value("bool"))
+    features["audio"] = AUDIO_FEATURE
+    return datasets.Features(features)
+
+
+def find_subset_dir(root, subset: str) -> Path:
+    """`root/<subset folder>` or `root` itself when it is the subset's folder (holds its metadata CSV)."""
+    if subset not in SUBSETS:
+        raise ValueError(f"subset must be one of {SUBSETS}, got {subset!r}")
+    root = Path(root)
+    for candidate in (root / SUBSET_FOLDERS[subset], root):
+        if (candidate / METADATA_FILES[subset]).is_file():
+            return candidate
+    raise AVSBenchLayoutError(
+        f"no {subset} metadata: neither {root / SUBSET_FOLDERS[subset] / METADATA_FILES[subset]} "
+        f"nor {root / METADATA_FILES[subset]} exists"
+    )
+
+
+def read_metadata(path: Path, subset: str) -> list[dict[str, str]]:
+    """CSV rows as {"video_id", "split", ...}. Like the benchmark, the video name (and S4's category) is read
+    by position and the other columns by name, since header names vary between releases."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    if not rows:
+        raise AVSBenchLayoutError(f"{path}: empty metadata file")
+    header = [name.strip() for name in rows[0]]
+    required = {"s4": ["split"], "ms3": ["split"], "avss": ["uid", "label", "split"]}[subset]
+    for name in required:
+        if name not in header:
+            raise AVSBenchLayoutError(f"{path}: missing column {name!r} (columns: {header})")
+    if subset == "s4" and len(header) < 3:
+        raise AVSBenchLayoutError(f"{path}: expected at least 3 columns (name, start time, category, ...), got {header}")
+    records = []
+    for line_number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            raise AVSBenchLayoutError(f"{path}, line {line_number}: {len(row)} cells for {len(header)} columns")
+        by_name = dict(zip(header, (cell.strip() for cell in row)))
+        record = {"split": by_name["split"], "line": line_number}
+        if subset == "avss":
+            record.update(video_id=by_name["uid"], subset_label=by_name["label"])
+        else:
+            record["video_id"] = row[0].strip()
+        if subset == "s4":
+            record["category"] = row[2].strip()
+        records.append(record)
+    return records
+
+
+def tree_signature(directory: Path) -> str:
+    """A hash of every file's relative path, size and modification time under `directory`."""
+    digest = hashlib.sha256()
+    for folder, subfolders, files in os.walk(directory):
+        subfolders.sort()
+        for name in sorted(files):
+            path = os.path.join(folder, name)
+            status = os.stat(path)
+            digest.update(f"{os.path.relpath(path, directory)}\0{status.st_size}\0{status.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+# ---- reading and checking files -------------------------------------------------------------------
+
+
+def open_image(path: Path, what: str) -> PIL.Image.Image:
+    """Opens and decodes an image, or an AVSBenchLayoutError naming the file."""
+    if not path.is_file():
+        raise AVSBenchLayoutError(f"missing {what}: {path}")
+    try:
+        image = PIL.Image.open(path)
+        image.load()
+    except (OSError, SyntaxError, ValueError) as error:
+        raise AVSBenchLayoutError(f"unreadable {what}: {path} ({error})") from error
+    return image
+
+
+def check_audio(path: Path) -> None:
+    if not path.is_file():
+        raise AVSBenchLayoutError(f"missing audio: {path}")
+    try:
+        soundfile.info(str(path))
+    except (RuntimeError, soundfile.LibsndfileError) as error:
+        raise AVSBenchLayoutError(f"unreadable audio: {path} ({error})") from error
+
+
+def check_clip(frame_paths: list[Path | None], mask_paths: list[Path | None], semantic: bool, palette) -> None:
+    """Every frame and mask decodes, each mask has its frame's size, AVSS colours are in the palette."""
+    sizes = [open_image(path, "frame").size if path is not None else None for path in frame_paths]
+    for size, mask_path in zip(sizes, mask_paths):
+        if mask_path is None:
+            continue
+        mask = open_image(mask_path, "mask")
+        if mask.size != size:
+            raise AVSBenchLayoutError(
+                f"mask {mask_path} is {mask.size[0]}x{mask.size[1]} but its frame is {size[0]}x{size[1]} (width x height)"
+            )
+        if semantic:
+            try:
+                palette_mask_to_ids(mask, source=str(mask_path), palette=palette)
+            except ValueError as error:
+                raise AVSBenchLayoutError(str(error)) from error
+
+
+def decode_mask(mask, subset: str, num_classes: int = 71) -> np.ndarray | None:
+    """A `masks` entry (PIL image, path or None) -> [H, W] uint8 0/1 (S4/MS3) or int64 class ids (AVSS)."""
+    if mask is None:
+        return None
+    source = str(mask)
+    if not isinstance(mask, PIL.Image.Image):
+        mask = open_image(Path(mask), "mask")
+    source = getattr(mask, "filename", None) or source
+    if subset == "avss":
+        return palette_mask_to_ids(mask, source=source, palette=avss_palette(num_classes))
+    return binary_mask_to_bool(mask, source=source).astype(np.uint8)
+
+
+def read_audio(audio) -> tuple[np.ndarray, int]:
+    """An `audio` entry ({"path", "bytes"}, a path or bytes) -> (mono float32 waveform, sampling rate)."""
+    if isinstance(audio, dict):
+        audio = audio["bytes"] if audio.get("bytes") else audio["path"]
+    source = io.BytesIO(audio) if isinstance(audio, bytes) else str(audio)
+    waveform, sampling_rate = soundfile.read(source, dtype="float32", always_2d=True)
+    return waveform.mean(axis=1), sampling_rate
+
+
+# ---- one clip per subset: file paths, labelled frames, checks -> row --------------------------------
+
+
+def s4_row(subset_dir: Path, record: dict, num_frames: int, palette) -> dict:
+    name, split, category = record["video_id"], record["split"], record["category"]
+    if category not in S4_CATEGORIES:
+        raise AVSBenchLayoutError(f"{subset_dir / METADATA_FILES['s4']}, line {record['line']}: unknown S4 category {category!r}")
+    data = subset_dir / "s4_data"
+    numbers = range(1, num_frames + 1)
+    frames = [data / "visual_frames" / split / category / name / f"{name}_{n}.png" for n in numbers]
+    labelled = [split != "train" or n == 1 for n in numbers]  # S4 train: first frame only
+    masks = [data / "gt_masks" / split / category / name / f"{name}_{n}.png" if keep else None for n, keep in zip(numbers, labelled)]
+    audio = data / "audio_wav" / split / category / f"{name}.wav"
+    check_clip(frames, masks, semantic=False, palette=palette)
+    check_audio(audio)
+    return {"video_id": name, "category": category, **image_columns(frames, masks), "audio": audio_value(audio)}
+
+
+def ms3_row(subset_dir: Path, record: dict, num_frames: int, palette) -> dict:
+    name, split = record["video_id"], record["split"]
+    data = subset_dir / "ms3_data"
+    numbers = range(1, num_frames + 1)
+    # MS3 frames have no split folder and carry the source file's ".mp4" in their names
+    frames = [data / "visual_frames" / name / f"{name}.mp4_{n}.png" for n in numbers]
+    masks = [data / "gt_masks" / split / name / f"{name}_{n}.png" for n in numbers]
+    audio = data / "audio_wav" / split / f"{name}.wav"
+    check_clip(frames, masks, semantic=False, palette=palette)
+    check_audio(audio)
+    return {"video_id": name, **image_columns(frames, masks), "audio": audio_value(audio)}
+
+
+def avss_row(subset_dir: Path, record: dict, num_frames: int, palette) -> dict:
+    uid, split, subset_label = record["video_id"], record["split"], record["subset_label"]
+    if subset_label not in AVSS_SUBSET_LABELS:
+        raise AVSBenchLayoutError(
+            f"{subset_dir / METADATA_FILES['avss']}, line {record['line']}: label {subset_label!r} is not one of {AVSS_SUBSET_LABELS}"
+        )
+    clip_dir = subset_dir / subset_label / uid
+    padded_length = 2 * num_frames
+    length = padded_length if subset_label == "v2" else num_frames
+    labelled = [not (subset_label == "v1s" and split == "train") or index == 0 for index in range(length)]
+    frames = [clip_dir / "frames" / f"{index}.jpg" for index in range(length)]
+    masks = [clip_dir / "labels_rgb" / f"{index}.png" if keep else None for index, keep in enumerate(labelled)]
+    audio = clip_dir / "audio.wav"
+    check_clip(frames, masks, semantic=True, palette=palette)
+    check_audio(audio)
+    padding = [None] * (padded_length - length)
+    row = image_columns(frames + padding, masks + padding)
+    return {
+        "video_id": uid,
+        "subset_label": subset_label,
+        "frames": row["frames"],
+        "frame_mask": [True] * length + [False] * len(padding),
+        "masks": row["masks"],
+        "labels_mask": row["labels_mask"],
+        "audio": audio_value(audio),
+    }
+
+
+ROW_BUILDERS: dict[str, Callable[[Path, dict, int, np.ndarray], dict]] = {"s4": s4_row, "ms3": ms3_row, "avss": avss_row}
+
+
+def image_columns(frames: list[Path | None], masks: list[Path | None]) -> dict:
+    return {
+        "frames": [str(path) if path is not None else None for path in frames],
+        "masks": [str(path) if path is not None else None for path in masks],
+        "labels_mask": [path is not None for path in masks],
+    }
+
+
+def audio_value(path: Path) -> dict:
+    return {"path": str(path), "bytes": None}
+
+
+def avss_num_classes(subset_dir: Path) -> int:
+    """Classes in `label2idx.json` (71 when the file is absent); ids must be 0..K-1."""
+    path = subset_dir / "label2idx.json"
+    if not path.is_file():
+        return 71
+    try:
+        label2idx = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise AVSBenchLayoutError(f"unreadable {path} ({error})") from error
+    if not isinstance(label2idx, dict) or sorted(label2idx.values()) != list(range(len(label2idx))):
+        raise AVSBenchLayoutError(f"{path}: expected a mapping of class names to the ids 0..K-1")
+    return len(label2idx)
+
+
+def generate_rows(subset: str, subset_dir: str, split: str, num_frames: int, on_error: str, signature: str) -> Iterator[dict]:
+    """The rows of one split (`signature` only keys the cache)."""
+    subset_dir = Path(subset_dir)
+    palette = avss_palette(avss_num_classes(subset_dir)) if subset == "avss" else None
+    build_row = ROW_BUILDERS[subset]
+    for record in read_metadata(subset_dir / METADATA_FILES[subset], subset):
+        if record["split"] != split:
+            continue
+        try:
+            yield build_row(subset_dir, record, num_frames, palette)
+        except AVSBenchLayoutError as error:
+            if on_error == "raise":
+                raise
+            logger.warning("skipped %s clip %s (%s): %s", subset, record["video_id"], split, error)
+
+
+def load_avsbench(
+    root,
+    subset: str = "s4",
+    splits=None,
+    *,
+    num_frames: int = 5,
+    on_error: str = "raise",
+    cache_dir: str | None = None,
+) -> datasets.DatasetDict:
+    """AVSBench `subset` ("s4", "ms3" or "avss") under `root` as a DatasetDict of `splits` (default all three).
+
+    Args:
+        num_frames: frames per 5-s clip (AVSBench: 5; AVSS 10-s clips have twice as many).
+        on_error: "raise" (default) or "skip": leave out clips with missing or broken files, logging each.
+        cache_dir: the `datasets` cache (default: `HF_DATASETS_CACHE`).
+    """
+    if on_error not in ON_ERROR:
+        raise ValueError(f"on_error must be one of {ON_ERROR}, got {on_error!r}")
+    splits = list(SPLITS) if splits is None else [splits] if isinstance(splits, str) else list(splits)
+    for split in splits:
+        if split not in SPLITS:
+            raise ValueError(f"unknown split {split!r}; AVSBench splits are {SPLITS}")
+    subset_dir = find_subset_dir(root, subset)
+    metadata = read_metadata(subset_dir / METADATA_FILES[subset], subset)  # fails early on a broken CSV
+    found_splits = {record["split"] for record in metadata}
+    for record in metadata:
+        if record["split"] not in SPLITS:
+            raise AVSBenchLayoutError(
+                f"{subset_dir / METADATA_FILES[subset]}, line {record['line']}: split {record['split']!r} is not one of {SPLITS}"
+            )
+    signature = tree_signature(subset_dir)
+    result = datasets.DatasetDict()
+    for split in splits:
+        if split not in found_splits:
+            raise AVSBenchLayoutError(f"{subset_dir / METADATA_FILES[subset]}: no clips in split {split!r}")
+        try:
+            result[split] = datasets.Dataset.from_generator(
+                generate_rows,
+                features=avsbench_features(subset),
+                cache_dir=cache_dir,
+                split=datasets.NamedSplit(split),
+                gen_kwargs={
+                    "subset": subset,
+                    "subset_dir": str(subset_dir.resolve()),
+                    "split": split,
+                    "num_frames": num_frames,
+                    "on_error": on_error,
+                    "signature": signature,
+                },
+            )
+        except datasets.exceptions.DatasetGenerationError as error:
+            if isinstance(error.__cause__, AVSBenchLayoutError):
+                raise error.__cause__ from None
+            raise
+    return result
+
+
+__all__ = ["AVSBenchLayoutError", "avsbench_features", "decode_mask", "load_avsbench", "read_audio"]

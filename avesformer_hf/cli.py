@@ -1,9 +1,12 @@
 """The `avesformer` command. Each subcommand lives in `avesformer_hf/commands/<name>.py` and exposes
-`register(subparsers)`; modules are imported only when needed so `avesformer --help` stays fast."""
+`register(subparsers)`. Command modules import their heavy dependencies (torch models, gradio, datasets)
+inside `run`, so building the parser stays fast."""
 
 import argparse
 import importlib
 import sys
+
+from . import __version__
 
 # name -> module; each module defines `HELP` (one line) and `register(subparsers)`.
 COMMANDS = {
@@ -11,22 +14,18 @@ COMMANDS = {
 }
 
 
-def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="avesformer", description="AVESFormer audio-visual segmentation")
+    parser.add_argument("--version", action="version", version=f"avesformer-hf {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    wanted = next((arg for arg in (argv or []) if not arg.startswith("-")), None)
-    for name, module_name in COMMANDS.items():
-        if wanted in COMMANDS and name != wanted:
-            # Only the chosen command's module is imported; the others get a placeholder entry.
-            subparsers.add_parser(name)
-            continue
+    for module_name in COMMANDS.values():
         importlib.import_module(module_name).register(subparsers)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    parser = build_parser(argv)
+    parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

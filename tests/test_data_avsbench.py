@@ -1,0 +1,266 @@
+"""AVSBench loaders on small trees written here in the official layouts, quirks included."""
+
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+import PIL.Image
+import pytest
+import soundfile
+
+from avesformer_hf.data.avsbench import AVSBenchLayoutError, decode_mask, load_avsbench, read_audio
+from avesformer_hf.data.categories import S4_CATEGORIES
+from avesformer_hf.image_processing_avesformer import label_to_color
+
+SIZE = (24, 16)  # width x height
+
+
+def frame_image(seed: int) -> PIL.Image.Image:
+    pixels = np.random.default_rng(seed).integers(0, 256, size=(SIZE[1], SIZE[0], 3), dtype=np.uint8)
+    return PIL.Image.fromarray(pixels)
+
+
+def binary_mask(rows: slice) -> PIL.Image.Image:
+    mask = np.zeros((SIZE[1], SIZE[0]), dtype=np.uint8)
+    mask[rows] = 255
+    return PIL.Image.fromarray(mask)
+
+
+def save(image: PIL.Image.Image, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(path)
+    return path
+
+
+def save_wav(path: Path, seconds: float = 5.0, channels: int = 1) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    samples = np.full((int(16000 * seconds), channels), 0.25, dtype=np.float32)
+    if channels == 2:
+        samples[:, 1] = -0.75
+    soundfile.write(path, samples, 16000)
+    return path
+
+
+# ---- trees ------------------------------------------------------------------------------------------
+
+
+S4_CLIPS = [("vidA_0", "dog_barking", "train"), ("vidB_30", "playing_piano", "train"), ("vidC_10", "dog_barking", "val"), ("vidD_0", "race_car", "test")]
+
+
+def write_s4(root: Path) -> Path:
+    """Single-source/ as distributed: train clips have a mask for frame 1 only."""
+    subset = root / "Single-source"
+    data = subset / "s4_data"
+    subset.mkdir(parents=True)
+    # header names differ from the spec's on purpose: name and category are read by position
+    lines = ["video_name,start_second,label_name,split"] + [f"{name},0,{category},{split}" for name, category, split in S4_CLIPS]
+    (subset / "s4_meta_data.csv").write_text("\n".join(lines) + "\n")
+    for clip_index, (name, category, split) in enumerate(S4_CLIPS):
+        for number in range(1, 6):
+            save(frame_image(10 * clip_index + number), data / "visual_frames" / split / category / name / f"{name}_{number}.png")
+            if split != "train" or number == 1:
+                save(binary_mask(slice(0, number)), data / "gt_masks" / split / category / name / f"{name}_{number}.png")
+        save_wav(data / "audio_wav" / split / category / f"{name}.wav")
+    return root
+
+
+MS3_CLIPS = [("m1", "train"), ("m2", "val"), ("m3", "test")]
+
+
+def write_ms3(root: Path) -> Path:
+    """Multi-sources/: frames without a split folder and with '.mp4_' in their names; all 5 frames labelled."""
+    subset = root / "Multi-sources"
+    data = subset / "ms3_data"
+    subset.mkdir(parents=True)
+    lines = ["video_id,split"] + [f"{name},{split}" for name, split in MS3_CLIPS]
+    (subset / "ms3_meta_data.csv").write_text("\n".join(lines) + "\n")
+    for name, split in MS3_CLIPS:
+        for number in range(1, 6):
+            save(frame_image(number), data / "visual_frames" / name / f"{name}.mp4_{number}.png")
+            save(binary_mask(slice(number, number + 2)), data / "gt_masks" / split / name / f"{name}_{number}.png")
+        save_wav(data / "audio_wav" / split / f"{name}.wav", channels=2)
+    return root
+
+
+# uid, label, split: a v1s train clip (frame 0 labelled), a v1m val clip, a v2 test clip (10 frames)
+AVSS_CLIPS = [("u1_0", "v1s", "train"), ("u2_5", "v1m", "val"), ("u3_0", "v2", "test"), ("u4_0", "v1m", "train")]
+
+
+def avss_labels(index: int) -> np.ndarray:
+    labels = np.zeros((SIZE[1], SIZE[0]), dtype=np.int64)
+    labels[: 1 + index % 4, :5] = 17  # dog
+    labels[-2:, -6:] = 70  # woman
+    return labels
+
+
+def write_avss(root: Path) -> Path:
+    """AVSS/: colour masks through the palette; labels_rgb holds only the labelled frames."""
+    subset = root / "AVSS"
+    subset.mkdir(parents=True)
+    lines = ["vid,uid,s_min,s_sec,a_obj,split,label"] + [f"{uid[:2]},{uid},0,0,dog,{split},{label}" for uid, label, split in AVSS_CLIPS]
+    (subset / "metadata.csv").write_text("\n".join(lines) + "\n")
+    (subset / "label2idx.json").write_text(json.dumps({f"class{index}": index for index in range(71)}))
+    for uid, label, split in AVSS_CLIPS:
+        clip = subset / label / uid
+        length = 10 if label == "v2" else 5
+        for index in range(length):
+            save(frame_image(index), clip / "frames" / f"{index}.jpg")
+            if not (label == "v1s" and split == "train" and index > 0):
+                save(PIL.Image.fromarray(label_to_color(avss_labels(index))), clip / "labels_rgb" / f"{index}.png")
+        save_wav(clip / "audio.wav", seconds=length)
+    return root
+
+
+def load(root, subset, **kwargs):
+    return load_avsbench(root, subset, cache_dir=str(root / "cache"), **kwargs)
+
+
+# ---- reading ----------------------------------------------------------------------------------------
+
+
+def test_s4_splits_labelled_frames_masks_and_categories(tmp_path):
+    dataset = load(write_s4(tmp_path), "s4")
+    assert {split: dataset[split].num_rows for split in dataset} == {"train": 2, "val": 1, "test": 1}
+    assert dataset["train"].features["category"].names == list(S4_CATEGORIES)
+    train = dataset["train"][1]
+    assert train["video_id"] == "vidB_30"
+    assert dataset["train"].features["category"].int2str(train["category"]) == "playing_piano"
+    assert len(train["frames"]) == 5 and train["frames"][4].size == SIZE
+    np.testing.assert_array_equal(np.asarray(train["frames"][2]), np.asarray(frame_image(13)))
+    assert train["labels_mask"] == [True, False, False, False, False]
+    assert train["masks"][1:] == [None] * 4
+    first = decode_mask(train["masks"][0], "s4")
+    assert first.dtype == np.uint8 and set(np.unique(first)) == {0, 1} and first[:1].all() and not first[1:].any()
+    val = dataset["val"][0]
+    assert val["labels_mask"] == [True] * 5
+    assert [int(decode_mask(mask, "s4").sum()) for mask in val["masks"]] == [SIZE[0] * n for n in range(1, 6)]
+    waveform, rate = read_audio(val["audio"])
+    assert rate == 16000 and waveform.shape == (80000,)
+    assert val["audio"]["path"].endswith("s4_data/audio_wav/val/dog_barking/vidC_10.wav")
+
+
+def test_subset_folder_itself_is_a_valid_root(tmp_path):
+    write_s4(tmp_path)
+    dataset = load_avsbench(tmp_path / "Single-source", "s4", splits="val", cache_dir=str(tmp_path / "cache"))
+    assert list(dataset) == ["val"] and dataset["val"][0]["video_id"] == "vidC_10"
+
+
+def test_ms3_reads_mp4_frame_names_without_split_folder(tmp_path):
+    dataset = load(write_ms3(tmp_path), "ms3")
+    assert {split: dataset[split].num_rows for split in dataset} == {"train": 1, "val": 1, "test": 1}
+    row = dataset["train"][0]
+    assert row["labels_mask"] == [True] * 5
+    assert row["frames"][0].filename.endswith("visual_frames/m1/m1.mp4_1.png")
+    assert [int(decode_mask(mask, "ms3").sum()) for mask in row["masks"]] == [2 * SIZE[0]] * 5
+    waveform, _ = read_audio(row["audio"])
+    assert waveform[0] == pytest.approx(-0.25)  # stereo averaged to mono
+
+
+def test_avss_padding_labelled_frames_and_class_ids_from_colours(tmp_path):
+    dataset = load(write_avss(tmp_path), "avss")
+    assert {split: dataset[split].num_rows for split in dataset} == {"train": 2, "val": 1, "test": 1}
+    labels = dataset["train"].features["subset_label"]
+    v1s = dataset["train"][0]
+    assert labels.int2str(v1s["subset_label"]) == "v1s"
+    assert len(v1s["frames"]) == 10 and v1s["frames"][5:] == [None] * 5
+    assert v1s["frame_mask"] == [True] * 5 + [False] * 5
+    assert v1s["labels_mask"] == [True] + [False] * 9
+    np.testing.assert_array_equal(decode_mask(v1s["masks"][0], "avss"), avss_labels(0))
+    v1m = dataset["val"][0]
+    assert v1m["labels_mask"] == [True] * 5 + [False] * 5
+    assert set(np.unique(decode_mask(v1m["masks"][3], "avss"))) == {0, 17, 70}
+    v2 = dataset["test"][0]
+    assert v2["frame_mask"] == [True] * 10 and v2["labels_mask"] == [True] * 10
+    np.testing.assert_array_equal(decode_mask(v2["masks"][9], "avss"), avss_labels(9))
+    assert read_audio(v2["audio"])[0].shape == (160000,)
+
+
+def test_second_load_hits_the_cache_and_a_changed_tree_is_read_again(tmp_path):
+    root = write_ms3(tmp_path)
+    first = load(root, "ms3", splits=["val"])
+    again = load(root, "ms3", splits=["val"])
+    assert again["val"].cache_files == first["val"].cache_files
+    save(binary_mask(slice(0, 16)), root / "Multi-sources/ms3_data/gt_masks/val/m2/m2_1.png")
+    changed = load(root, "ms3", splits=["val"])
+    assert changed["val"].cache_files != first["val"].cache_files
+    assert decode_mask(changed["val"][0]["masks"][0], "ms3").all()
+
+
+# ---- broken trees -----------------------------------------------------------------------------------
+
+
+def test_missing_csv_column_names_file_and_column(tmp_path):
+    root = write_ms3(tmp_path)
+    (root / "Multi-sources/ms3_meta_data.csv").write_text("video_id,fold\nm1,train\n")
+    with pytest.raises(AVSBenchLayoutError, match=r"ms3_meta_data.csv: missing column 'split'"):
+        load(root, "ms3")
+
+
+def test_unknown_split_value_is_not_silently_dropped(tmp_path):
+    root = write_ms3(tmp_path)
+    (root / "Multi-sources/ms3_meta_data.csv").write_text("video_id,split\nm1,train\nm2,tarin\n")
+    with pytest.raises(AVSBenchLayoutError, match=r"line 3: split 'tarin'"):
+        load(root, "ms3")
+
+
+def test_missing_frame_names_the_file(tmp_path):
+    root = write_s4(tmp_path)
+    missing = root / "Single-source/s4_data/visual_frames/val/dog_barking/vidC_10/vidC_10_4.png"
+    missing.unlink()
+    with pytest.raises(AVSBenchLayoutError, match=f"missing frame: {missing}"):
+        load(root, "s4")
+
+
+def test_mask_of_another_size_names_the_mask(tmp_path):
+    root = write_ms3(tmp_path)
+    mask_path = root / "Multi-sources/ms3_data/gt_masks/test/m3/m3_2.png"
+    PIL.Image.new("L", (8, 8)).save(mask_path)
+    with pytest.raises(AVSBenchLayoutError, match=rf"mask {mask_path} is 8x8 but its frame is 24x16"):
+        load(root, "ms3")
+
+
+def test_unreadable_png_names_the_file(tmp_path):
+    root = write_s4(tmp_path)
+    broken = root / "Single-source/s4_data/gt_masks/train/dog_barking/vidA_0/vidA_0_1.png"
+    broken.write_bytes(broken.read_bytes()[:40])
+    with pytest.raises(AVSBenchLayoutError, match=f"unreadable mask: {broken}"):
+        load(root, "s4")
+
+
+def test_unknown_avss_colour_names_colour_and_file(tmp_path):
+    root = write_avss(tmp_path)
+    mask_path = root / "AVSS/v1m/u2_5/labels_rgb/2.png"
+    colours = np.array(PIL.Image.open(mask_path).convert("RGB"))
+    colours[0, 0] = (1, 2, 3)
+    PIL.Image.fromarray(colours).save(mask_path)
+    with pytest.raises(AVSBenchLayoutError, match=r"labels_rgb/2.png: colour \(1, 2, 3\) is not in the 71-class"):
+        load(root, "avss")
+
+
+def test_missing_avss_label_of_a_labelled_frame_is_an_error(tmp_path):
+    root = write_avss(tmp_path)
+    (root / "AVSS/v2/u3_0/labels_rgb/7.png").unlink()
+    with pytest.raises(AVSBenchLayoutError, match=r"missing mask: .*AVSS/v2/u3_0/labels_rgb/7.png"):
+        load(root, "avss", splits="test")
+
+
+def test_skip_reports_each_skipped_clip(tmp_path, caplog):
+    root = write_s4(tmp_path)
+    (root / "Single-source/s4_data/audio_wav/train/dog_barking/vidA_0.wav").unlink()
+    with caplog.at_level(logging.WARNING, logger="avesformer_hf.data.avsbench"):
+        dataset = load(root, "s4", on_error="skip")
+    assert dataset["train"]["video_id"] == ["vidB_30"]
+    assert dataset["val"].num_rows == 1
+    skipped = [record.getMessage() for record in caplog.records if "skipped" in record.getMessage()]
+    assert len(skipped) == 1 and "vidA_0" in skipped[0] and "vidA_0.wav" in skipped[0]
+
+
+def test_missing_metadata_and_bad_arguments(tmp_path):
+    with pytest.raises(AVSBenchLayoutError, match="no ms3 metadata"):
+        load_avsbench(tmp_path, "ms3")
+    with pytest.raises(ValueError, match="subset must be one of"):
+        load_avsbench(tmp_path, "s5")
+    root = write_ms3(tmp_path / "tree")
+    with pytest.raises(ValueError, match="unknown split 'dev'"):
+        load(root, "ms3", splits=["dev"])

@@ -11,6 +11,11 @@ from . import __version__
 # name -> module; each module defines `HELP` (one line) and `register(subparsers)`.
 COMMANDS = {
     "info": "avesformer_hf.commands.info",
+    "convert": "avesformer_hf.commands.convert",
+    "predict": "avesformer_hf.commands.predict",
+    "push": "avesformer_hf.commands.push",
+    "push-space": "avesformer_hf.commands.push_space",
+    "demo": "avesformer_hf.commands.demo",
 }
 
 

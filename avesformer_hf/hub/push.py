@@ -1,0 +1,118 @@
+"""Push a saved model folder (model + processor + remote code + card) to the Hub in one commit."""
+
+import ast
+import json
+from pathlib import Path
+
+from huggingface_hub import CommitOperationAdd, HfApi
+
+from ..configuration_avesformer import AVESFormerConfig
+from .card import build_model_card
+from .metrics import read_metrics
+
+PROCESSOR_FILES = ("processor_config.json", "preprocessor_config.json")
+WEIGHTS_INDEX = "model.safetensors.index.json"
+
+
+def auto_map_modules(config_file: Path) -> set[str]:
+    """Module names ("modeling_avesformer") that the `auto_map` of a JSON config points at."""
+    auto_map = json.loads(config_file.read_text()).get("auto_map", {})
+    references = []
+    for value in auto_map.values():
+        references += value if isinstance(value, list) else [value]
+    return {reference.split("--")[-1].split(".")[0] for reference in references if reference}
+
+
+def relative_imports(source_file: Path) -> set[str]:
+    """Modules a remote-code file imports with `from .module import ...`."""
+    tree = ast.parse(source_file.read_text(), filename=str(source_file))
+    return {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module}
+
+
+def remote_code_files(folder: Path, config_files: list[Path]) -> list[Path]:
+    """The .py files the folder's `auto_map`s need, followed through relative imports; missing ones are an error."""
+    pending = set().union(*(auto_map_modules(path) for path in config_files))
+    if not pending:
+        raise ValueError(f"{folder / 'config.json'} has no `auto_map`: save the model with the avesformer_hf package")
+    found = {}
+    while pending:
+        module = pending.pop()
+        source = folder / f"{module}.py"
+        if not source.is_file():
+            raise FileNotFoundError(
+                f"{folder} lacks {source.name}, which its auto_map / remote code needs; "
+                "save model and processor with save_pretrained from the avesformer_hf package"
+            )
+        found[module] = source
+        pending |= relative_imports(source) - found.keys()
+    return [found[module] for module in sorted(found)]
+
+
+def weight_files(folder: Path) -> list[Path]:
+    weights = sorted(folder.glob("*.safetensors"))
+    if not weights:
+        raise FileNotFoundError(f"{folder} holds no .safetensors weights: save the model with save_pretrained()")
+    index = folder / WEIGHTS_INDEX
+    return weights + ([index] if index.is_file() else [])
+
+
+def model_folder_files(folder: Path | str) -> list[Path]:
+    """Every file of `folder` the Hub repo needs: config, weights, processor configs, remote code."""
+    folder = Path(folder)
+    config_file = folder / "config.json"
+    if not config_file.is_file():
+        raise FileNotFoundError(f"{folder} is not a saved model folder: no config.json")
+    processor_files = [folder / name for name in PROCESSOR_FILES if (folder / name).is_file()]
+    code = remote_code_files(folder, [config_file, *processor_files])
+    return [config_file, *weight_files(folder), *processor_files, *code]
+
+
+def find_metrics_file(folder: Path) -> Path | None:
+    """`metrics.json` next to the weights, or in the training output folder that holds them."""
+    for candidate in (folder / "metrics.json", folder.parent / "metrics.json"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def push_model_folder(
+    folder: Path | str,
+    repo_id: str,
+    *,
+    metrics_file: Path | str | None = None,
+    subset: str | None = None,
+    synthetic: bool | None = None,
+    license: str = "apache-2.0",
+    datasets: list[str] | None = None,
+    weights_note: str | None = None,
+    private: bool | None = None,
+    token: str | None = None,
+    revision: str | None = None,
+    commit_message: str = "Upload AVESFormer model, processor, remote code and model card",
+    api: HfApi | None = None,
+):
+    """Create `repo_id` if needed and upload the folder's model files, `metrics.json` and a generated README.md
+    in one commit. `metrics_file` defaults to `metrics.json` in the folder or its parent; `subset` and
+    `synthetic` default to the `subset` / `synthetic` keys of that file. Returns the `CommitInfo`."""
+    folder = Path(folder)
+    files = model_folder_files(folder)
+    metrics_file = Path(metrics_file) if metrics_file is not None else find_metrics_file(folder)
+    if metrics_file is not None and not metrics_file.is_file():
+        raise FileNotFoundError(f"metrics file {metrics_file} does not exist")
+    metrics = read_metrics(metrics_file)
+    subset = subset or (metrics or {}).get("subset")
+    synthetic = bool((metrics or {}).get("synthetic", False)) if synthetic is None else synthetic
+    card = build_model_card(
+        AVESFormerConfig.from_pretrained(folder), repo_id, metrics=metrics, subset=subset, synthetic=synthetic,
+        license=license, datasets=datasets, weights_note=weights_note,
+    )
+    operations = [CommitOperationAdd(path_in_repo=path.name, path_or_fileobj=str(path)) for path in files]
+    if metrics_file is not None:
+        operations.append(CommitOperationAdd(path_in_repo="metrics.json", path_or_fileobj=str(metrics_file)))
+    operations.append(CommitOperationAdd(path_in_repo="README.md", path_or_fileobj=str(card).encode()))
+
+    api = api or HfApi(token=token)
+    api.create_repo(repo_id, private=private, exist_ok=True, repo_type="model")
+    return api.create_commit(
+        repo_id, operations, commit_message=commit_message, repo_type="model", revision=revision
+    )

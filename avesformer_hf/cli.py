@@ -11,7 +11,6 @@ from . import __version__
 # name -> module; each module defines `HELP` (one line) and `register(subparsers)`.
 COMMANDS = {
     "info": "avesformer_hf.commands.info",
-    "predict": "avesformer_hf.commands.predict",
     "convert": "avesformer_hf.commands.convert",
     "predict": "avesformer_hf.commands.predict",
     "push": "avesformer_hf.commands.push",

@@ -12,7 +12,6 @@ from . import __version__
 COMMANDS = {
     "info": "avesformer_hf.commands.info",
     "convert": "avesformer_hf.commands.convert",
-    "convert": "avesformer_hf.commands.convert",
     "predict": "avesformer_hf.commands.predict",
     "push": "avesformer_hf.commands.push",
     "push-space": "avesformer_hf.commands.push_space",

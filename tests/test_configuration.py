@@ -84,3 +84,15 @@ def test_hub_configs_load_offline_and_land_in_the_parameter_budget():
             assert config.id2label[0] == "background" and config.id2label[70] == "woman"
         else:
             assert config.num_labels == 1 and config.num_frames == 5
+
+
+def test_hub_configs_carry_the_subset_processor():
+    from transformers import AutoProcessor
+
+    for name, folder in hub_variants(DEFAULT_HUB_CONFIGS).items():
+        processor = AutoProcessor.from_pretrained(folder)
+        semantic = name.endswith("avss")
+        assert processor.image_processor.mask_type == ("palette" if semantic else "binary")
+        assert processor.feature_extractor.pad_mode == ("zeros" if semantic else "repeat")
+        assert processor.feature_extractor.sampling_rate == 16000
+        assert not list(folder.glob("*.py")), "hub_configs holds configs only"

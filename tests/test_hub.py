@@ -1,0 +1,181 @@
+"""Hub publishing with the Hub intercepted: the exact files sent, the card parsed back, push-space."""
+
+import json
+
+import gradio
+import pytest
+from huggingface_hub import HfApi, ModelCard, SpaceCard
+
+from avesformer_hf import AVESFormerModel
+from avesformer_hf.cli import main as cli_main
+from avesformer_hf.hub import build_model_card, push_model_folder, push_space
+from avesformer_hf.hub.space import SPACE_DIR
+from avesformer_hf.model_summary import parameter_counts
+from avesformer_hf.processing_avesformer import AudioVisualProcessor
+from helpers import tiny_avesformer_config
+
+REMOTE_CODE = {
+    "configuration_avesformer.py", "configuration_vggish.py", "modeling_avesformer.py", "modeling_vggish.py",
+    "processing_avesformer.py", "image_processing_avesformer.py", "feature_extraction_vggish.py",
+}
+METRICS = {"subset": "s4", "val": {"M_J": 0.8125, "M_F": 0.875}, "test": {"M_J": 0.75, "M_F": 0.8, "loss": 0.3}}
+
+
+class HubRecorder:
+    """Stands in for the Hub: records create_repo / create_commit and the bytes of every file sent."""
+
+    def __init__(self):
+        self.repos, self.commits = [], []
+
+    def create_repo(self, api, repo_id, **kwargs):
+        self.repos.append((repo_id, kwargs))
+        return f"https://huggingface.co/{repo_id}"
+
+    def create_commit(self, api, repo_id, operations, **kwargs):
+        sent = {}
+        for operation in operations:
+            source = operation.path_or_fileobj
+            sent[operation.path_in_repo] = source if isinstance(source, bytes) else open(source, "rb").read()
+        self.commits.append((repo_id, sent, kwargs))
+        return None
+
+    @property
+    def files(self) -> dict[str, bytes]:
+        assert len(self.commits) == 1, f"expected one commit, got {len(self.commits)}"
+        return self.commits[0][1]
+
+
+@pytest.fixture
+def hub(monkeypatch):
+    recorder = HubRecorder()
+    monkeypatch.setattr(HfApi, "create_repo", lambda api, repo_id, **kw: recorder.create_repo(api, repo_id, **kw))
+    monkeypatch.setattr(HfApi, "create_commit",
+                        lambda api, repo_id, operations, **kw: recorder.create_commit(api, repo_id, operations, **kw))
+    return recorder
+
+
+@pytest.fixture(scope="module")
+def saved_run(tmp_path_factory):
+    """A training output folder: run/model (model + processor + junk that must not be sent) and run/metrics.json."""
+    run = tmp_path_factory.mktemp("run")
+    model = AVESFormerModel(tiny_avesformer_config())
+    model.save_pretrained(run / "model")
+    AudioVisualProcessor().save_pretrained(run / "model")
+    (run / "model" / "optimizer.pt").write_bytes(b"not for the hub")
+    (run / "model" / "checkpoint-10").mkdir()
+    (run / "metrics.json").write_text(json.dumps(METRICS))
+    return run, parameter_counts(model)
+
+
+def test_push_sends_model_processor_remote_code_and_card(hub, saved_run):
+    run, counts = saved_run
+    push_model_folder(run / "model", "someone/avesformer-tiny")
+
+    assert hub.repos == [("someone/avesformer-tiny", {"private": None, "exist_ok": True, "repo_type": "model"})]
+    expected = {"config.json", "model.safetensors", "processor_config.json", "metrics.json", "README.md"} | REMOTE_CODE
+    assert set(hub.files) == expected
+    assert hub.files["model.safetensors"] == (run / "model" / "model.safetensors").read_bytes()
+    assert json.loads(hub.files["metrics.json"]) == METRICS
+
+    card = ModelCard(hub.files["README.md"].decode())
+    assert card.data.library_name == "transformers"
+    assert card.data.pipeline_tag == "image-segmentation"
+    assert {"audio-visual-segmentation", "avsbench"} <= set(card.data.tags)
+    assert card.data.license == "apache-2.0" and card.data.datasets == ["AVSBench"]
+    results = {(r.dataset_split, r.metric_type): r for r in card.data.eval_results}
+    assert {split: {r.metric_type: r.metric_value for (s, _), r in results.items() if s == split}
+            for split in ("validation", "test")} == {
+        "validation": {"mean_iou": METRICS["val"]["M_J"], "f_score": METRICS["val"]["M_F"]},
+        "test": {"mean_iou": METRICS["test"]["M_J"], "f_score": METRICS["test"]["M_F"]},
+    }
+    assert all(r.dataset_config == "s4" and r.dataset_type == "avsbench" for r in results.values())
+    assert f"{counts['total']:,}" in card.text and f"{counts['vggish']:,}" in card.text
+    assert 'AutoModel.from_pretrained("someone/avesformer-tiny", trust_remote_code=True)' in card.text
+    assert "arXiv:2408.01708" in card.text and "not the paper's weights" in card.text
+
+
+def test_card_without_metrics_has_no_model_index(hub, tmp_path):
+    AVESFormerModel(tiny_avesformer_config()).save_pretrained(tmp_path / "model")
+    push_model_folder(tmp_path / "model", "someone/untrained", weights_note="Random initialisation, untrained.")
+
+    assert set(hub.files) == {"config.json", "model.safetensors", "README.md"} | {
+        name for name in REMOTE_CODE if name.startswith(("configuration_", "modeling_"))
+    }
+    card = ModelCard(hub.files["README.md"].decode())
+    assert card.data.eval_results is None and "model-index" not in card.content
+    assert "No evaluation results" in card.text and "Random initialisation, untrained." in card.text
+
+
+def test_semantic_card_reports_miou_and_f_on_avss():
+    config = tiny_avesformer_config(num_labels=5)
+    metrics = {"val": {"mIoU": 0.25, "F-score": 0.375}, "test": {"mIoU": 0.125, "F-score": 0.25}}
+    card = build_model_card(config, "someone/avss", metrics=metrics, synthetic=True)
+
+    values = {(r.dataset_split, r.metric_name): r.metric_value for r in card.data.eval_results}
+    assert values == {
+        ("validation", "mIoU (71 classes)"): 0.25, ("validation", "F-score (beta^2 = 0.3)"): 0.375,
+        ("test", "mIoU (71 classes)"): 0.125, ("test", "F-score (beta^2 = 0.3)"): 0.25,
+    }
+    assert {r.dataset_config for r in card.data.eval_results} == {"avss"}
+    assert {r.dataset_type for r in card.data.eval_results} == {"synthavs"}
+    assert "semantic audio-visual segmentation (5 classes" in card.text and "SynthAVS" in card.text
+
+
+def test_push_errors_name_the_missing_piece(hub, tmp_path):
+    folder = tmp_path / "model"
+    with pytest.raises(FileNotFoundError, match="no config.json"):
+        push_model_folder(folder, "someone/x")
+    AVESFormerModel(tiny_avesformer_config()).save_pretrained(folder)
+    (folder / "modeling_vggish.py").unlink()
+    with pytest.raises(FileNotFoundError, match="lacks modeling_vggish.py"):
+        push_model_folder(folder, "someone/x")
+    AVESFormerModel(tiny_avesformer_config()).save_pretrained(folder)
+    (folder / "model.safetensors").unlink()
+    with pytest.raises(FileNotFoundError, match="no .safetensors weights"):
+        push_model_folder(folder, "someone/x")
+    AVESFormerModel(tiny_avesformer_config()).save_pretrained(folder)
+    (folder / "metrics.json").write_text("{not json")
+    with pytest.raises(ValueError, match="metrics.json: not valid JSON"):
+        push_model_folder(folder, "someone/x")
+    assert hub.commits == []
+
+
+def test_push_command(hub, saved_run, capsys):
+    run, _ = saved_run
+    assert cli_main(["push", str(run / "model"), "--repo-id", "someone/cli", "--dataset", "synthavs"]) == 0
+    assert hub.commits[0][0] == "someone/cli" and "README.md" in hub.files
+    assert ModelCard(hub.files["README.md"].decode()).data.datasets == ["synthavs"]
+    assert "someone/cli" in capsys.readouterr().out
+
+
+def test_push_space_sends_app_requirements_and_card_naming_the_model(hub):
+    push_space("someone/avesformer-demo", "someone/avesformer-tiny")
+
+    repo_id, kwargs = hub.repos[0]
+    assert repo_id == "someone/avesformer-demo"
+    assert kwargs["repo_type"] == "space" and kwargs["space_sdk"] == "gradio"
+    files = hub.files
+    assert {"app.py", "requirements.txt", "README.md", "avesformer_hf/__init__.py",
+            "avesformer_hf/demo_app.py", "avesformer_hf/modeling_avesformer.py"} <= set(files)
+    assert hub.commits[0][2]["repo_type"] == "space"
+    assert files["app.py"] == (SPACE_DIR / "app.py").read_bytes()
+    card = SpaceCard(files["README.md"].decode())
+    assert card.data.sdk == "gradio" and card.data.app_file == "app.py"
+    assert card.data.sdk_version == gradio.__version__
+    assert tuple(map(int, str(card.data.python_version).split("."))) >= (3, 11)
+    assert card.data.models == ["someone/avesformer-tiny"]
+    assert b"torch" in files["requirements.txt"]
+
+
+def test_push_space_with_a_package_requirement_sends_no_sources(hub):
+    requirement = "avesformer-hf @ git+https://example.org/avesformer-hf"
+    assert cli_main(["push-space", "--repo-id", "someone/demo", "--model", "someone/m", "--no-examples",
+                     "--package", requirement]) == 0
+    assert not any(name.startswith("avesformer_hf/") for name in hub.files)
+    assert hub.files["requirements.txt"].decode().splitlines()[-1] == requirement
+
+
+def test_push_space_needs_a_hub_model_id(hub, tmp_path):
+    with pytest.raises(ValueError, match="Hub model id ORG/NAME"):
+        push_space("someone/demo", str(tmp_path))
+    assert hub.commits == []

@@ -1,0 +1,121 @@
+"""The Gradio demo launched in-process on 127.0.0.1 with a tiny model, called through gradio_client."""
+
+import zipfile
+
+import av
+import numpy as np
+import PIL.Image
+import pytest
+import soundfile
+from gradio_client import Client, handle_file
+
+from avesformer_hf import AVESFormerModel, AudioVisualProcessor
+from avesformer_hf import demo_app
+from avesformer_hf.image_processing_avesformer import AVESFormerImageProcessor
+from avesformer_hf.video import write_video
+from helpers import tiny_avesformer_config
+
+
+def save_tiny_model(folder, num_labels=1):
+    AVESFormerModel(tiny_avesformer_config(num_labels=num_labels)).save_pretrained(folder)
+    AudioVisualProcessor(image_processor=AVESFormerImageProcessor(size={"height": 64, "width": 64})).save_pretrained(folder)
+    return str(folder)
+
+
+def tone(seconds, rate=16000):
+    return (0.2 * np.sin(2 * np.pi * 440 * np.arange(int(seconds * rate)) / rate)).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    root = tmp_path_factory.mktemp("demo")
+    model = save_tiny_model(root / "model")
+    demo = demo_app.build_demo(default_model=model, examples_dir=root / "examples")
+    demo_app.launch(demo, port=None, prevent_thread_lock=True, quiet=True)
+    try:
+        yield demo, Client(demo.local_url, verbose=False), root
+    finally:
+        demo.close()
+
+
+def segment(client, video=None, image=None, audio=None, model=""):
+    files = [handle_file(str(item)) if item is not None else None for item in (video, image, audio)]
+    return client.predict(*files, model, api_name="/segment")
+
+
+def video_frames_and_audio(path):
+    with av.open(str(path)) as container:
+        has_audio = bool(container.streams.audio)
+        frames = sum(1 for _ in container.decode(video=0))
+    return frames, has_audio
+
+
+def test_example_clip_gives_overlay_video_gallery_and_masks_zip(app):
+    demo, client, root = app
+    examples = sorted((root / "examples").glob("*.mp4"))
+    assert len(examples) == 2 and video_frames_and_audio(examples[0]) == (5, True)
+
+    overlay, gallery, masks_zip, legend = segment(client, video=examples[0])
+
+    assert video_frames_and_audio(overlay) == (5, True)
+    assert [item["caption"] for item in gallery] == [f"frame {i + 1} ({i} s)" for i in range(5)]
+    with PIL.Image.open(gallery[0]["image"]) as mask:
+        assert mask.size == (demo_app.EXAMPLE_IMAGE_SIZE,) * 2
+        assert set(np.unique(np.asarray(mask.convert("L")))) <= {0, 255}
+    with zipfile.ZipFile(masks_zip) as archive:
+        assert sorted(archive.namelist()) == [f"frame_{i:05d}.png" for i in range(5)]
+    assert legend == ""  # binary model: no class legend
+    assert demo._queue.default_concurrency_limit == demo_app.CONCURRENCY
+
+
+def test_image_plus_audio(app, tmp_path):
+    _, client, _ = app
+    PIL.Image.new("RGB", (80, 60), (200, 40, 40)).save(tmp_path / "still.png")
+    soundfile.write(tmp_path / "sound.wav", tone(3.5, rate=22050), 22050)
+
+    overlay, gallery, _, _ = segment(client, image=tmp_path / "still.png", audio=tmp_path / "sound.wav")
+
+    assert video_frames_and_audio(overlay) == (3, True)  # one frame per whole second of audio
+    assert len(gallery) == 3
+
+
+def test_bad_inputs_give_readable_errors_and_the_app_keeps_serving(app, tmp_path):
+    _, client, root = app
+    frames = [PIL.Image.new("RGB", (64, 64), (i * 10, 0, 0)) for i in range(25)]
+    write_video(tmp_path / "silent.mp4", frames[:3], fps=1.0)
+    write_video(tmp_path / "long.mp4", frames, audio=tone(25), fps=1.0)
+    (tmp_path / "broken.mp4").write_bytes(b"this is not a video")
+
+    cases = [
+        (dict(video=tmp_path / "silent.mp4"), "no audio track"),
+        (dict(video=tmp_path / "long.mp4"), f"25.0 s long; this demo takes clips up to {demo_app.MAX_SECONDS:g} s"),
+        (dict(video=tmp_path / "broken.mp4"), "not a readable video file"),
+        (dict(), "Upload a video with sound, or an image and an audio file"),
+        (dict(video=sorted((root / "examples").glob("*.mp4"))[0], model=str(tmp_path / "nowhere")), "not found"),
+    ]
+    for inputs, message in cases:
+        with pytest.raises(Exception, match=message):
+            segment(client, **inputs)
+
+    overlay, gallery, _, _ = segment(client, video=sorted((root / "examples").glob("*.mp4"))[1])
+    assert video_frames_and_audio(overlay) == (5, True) and len(gallery) == 5
+
+
+def test_class_legend_names_the_classes_found():
+    masks = [np.array([[0, 3], [3, 0]]), np.array([[0, 0], [5, 0]])]
+    legend = demo_app.class_legend(masks, {0: "background", 3: "dog", 5: "guitar"})
+    assert "</span> dog</span>" in legend and "</span> guitar</span>" in legend
+    assert "</span> background</span>" not in legend
+    assert "rgb(128,128,0)" in legend  # class 3 in the PASCAL-VOC palette of the AVSS masks
+    assert demo_app.class_legend([np.zeros((2, 2), dtype=np.int64)], {}) == "<p>No sounding object found.</p>"
+    assert demo_app.class_legend([np.zeros((2, 2), dtype=bool)], {}) == ""
+
+
+def test_default_model_comes_from_env_then_space_card(tmp_path, monkeypatch):
+    card = tmp_path / "README.md"
+    card.write_text("---\nsdk: gradio\nmodels:\n- someone/avesformer\n---\n# demo\n")
+    monkeypatch.delenv(demo_app.MODEL_ENV, raising=False)
+    assert demo_app.default_model_ref(card) == "someone/avesformer"
+    assert demo_app.default_model_ref(tmp_path / "absent.md") == demo_app.QUICKSTART_MODEL
+    monkeypatch.setenv(demo_app.MODEL_ENV, "other/model")
+    assert demo_app.default_model_ref(card) == "other/model"

@@ -43,18 +43,14 @@ def build_from_pretrained_parts(
 
 def processor_for_config(config: AVESFormerConfig):
     """The processor matching a config: palette masks and zero-padded, flagged audio for AVSS; binary masks and
-    repeated audio for S4 / MS3; `config.num_frames` frames per clip."""
+    repeated audio for S4 / MS3 (as `avesformer_hf.data.collate.default_processor` per subset)."""
     from ..feature_extraction_vggish import VGGishFeatureExtractor
     from ..image_processing_avesformer import AVESFormerImageProcessor
     from ..processing_avesformer import AudioVisualProcessor
 
     return AudioVisualProcessor(
-        image_processor=AVESFormerImageProcessor(
-            mask_type="palette" if config.is_semantic else "binary", num_frames=config.num_frames
-        ),
-        feature_extractor=VGGishFeatureExtractor(
-            num_frames=config.num_frames, pad_mode="zeros" if config.is_semantic else "repeat"
-        ),
+        image_processor=AVESFormerImageProcessor(mask_type="palette" if config.is_semantic else "binary"),
+        feature_extractor=VGGishFeatureExtractor(pad_mode="zeros" if config.is_semantic else "repeat"),
     )
 
 

@@ -264,3 +264,13 @@ def test_missing_metadata_and_bad_arguments(tmp_path):
     root = write_ms3(tmp_path / "tree")
     with pytest.raises(ValueError, match="unknown split 'dev'"):
         load(root, "ms3", splits=["dev"])
+
+
+def test_skipping_every_clip_of_a_split_gives_an_empty_split(tmp_path, caplog):
+    root = write_ms3(tmp_path)
+    (root / "Multi-sources/ms3_data/audio_wav/val/m2.wav").unlink()
+    with caplog.at_level(logging.WARNING, logger="avesformer_hf.data.avsbench"):
+        dataset = load(root, "ms3", on_error="skip")
+    assert {split: dataset[split].num_rows for split in dataset} == {"train": 1, "val": 0, "test": 1}
+    assert dataset["val"].features == dataset["train"].features
+    assert any("m2.wav" in record.getMessage() for record in caplog.records)

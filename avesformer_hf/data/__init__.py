@@ -8,6 +8,12 @@ import importlib
 _EXPORTS = {
     "load_avsbench": "avsbench",
     "AVSBenchLayoutError": "avsbench",
+    "decode_mask": "avsbench",
+    "read_audio": "avsbench",
+    "AVSBenchCollator": "collate",
+    "default_processor": "collate",
+    "save_parquet": "publish",
+    "push_avsbench": "publish",
     "generate_synthavs": "synthetic",
     "S4_CATEGORIES": "categories",
     "AVSS_SUBSET_LABELS": "categories",

@@ -6,7 +6,6 @@
 
 import functools
 import html
-import json
 import math
 import os
 import shutil
@@ -14,15 +13,15 @@ import tempfile
 import time
 from pathlib import Path
 
-import av
 import gradio as gr
 import numpy as np
 import soundfile
 
+from .example_clips import ensure_example_clips
 from .feature_extraction_vggish import resample
 from .image_processing_avesformer import label_to_color
 from .inference import mask_image, predict_clip, save_prediction
-from .video import SAMPLING_RATE, WINDOW_SAMPLES, Clip, open_container, stream_duration, write_video
+from .video import SAMPLING_RATE, WINDOW_SAMPLES, Clip, open_container, read_clip, stream_duration
 
 MODEL_ENV = "AVESFORMER_MODEL"
 QUICKSTART_MODEL = "runs/quickstart/model"
@@ -33,7 +32,6 @@ CONCURRENCY = 2  # requests segmented at once; the others wait in the queue
 QUEUE_SIZE = 16
 RUN_MAX_AGE_S = 3600  # outputs of older requests are deleted
 WORK_DIR = Path(tempfile.gettempdir()) / "avesformer-demo"
-EXAMPLE_IMAGE_SIZE = 128
 
 
 class DemoError(Exception):
@@ -93,8 +91,6 @@ def video_seconds(path: str) -> float | None:
 
 
 def clip_from_video(path: str) -> Clip:
-    from .video import read_clip
-
     check_file_size(path, "video")
     seconds = video_seconds(path)
     if seconds is not None:
@@ -172,42 +168,11 @@ def segment(video, image, audio, model_ref):
     return str(run_dir / "overlay.mp4"), gallery, archive, legend
 
 
-def ensure_examples(examples_dir: Path, num_clips: int = 2) -> list[Path]:
-    """Small SynthAVS S4 clips as mp4 with sound in `examples_dir`, generated when none are there."""
-    examples_dir = Path(examples_dir)
-    existing = sorted(examples_dir.glob("*.mp4"))
-    if existing:
-        return existing
-    from .data.synthetic import MANIFEST, generate_synthavs
-
-    with tempfile.TemporaryDirectory() as scratch:
-        root = generate_synthavs(scratch, layout="s4", num_clips=max(3, num_clips), image_size=EXAMPLE_IMAGE_SIZE)
-        data_dir = root / "Single-source"
-        manifest = json.loads((data_dir / MANIFEST).read_text())
-        written = []
-        for clip in manifest["clips"][:num_clips]:
-            name, split = clip["video_id"], clip["split"]
-            category = next(item["class"] for item in clip["objects"] if item["sounding"])  # S4's folder name
-            frame_dir = data_dir / "s4_data" / "visual_frames" / split / category / name
-            frames = [_load_rgb(frame_dir / f"{name}_{number}.png") for number in range(1, clip["num_frames"] + 1)]
-            waveform, rate = soundfile.read(data_dir / "s4_data" / "audio_wav" / split / category / f"{name}.wav", dtype="float32")
-            path = examples_dir / f"synthavs_{category}_{name}.mp4"
-            written.append(write_video(path, frames, audio=waveform, fps=1.0, sampling_rate=rate))
-    return sorted(Path(path) for path in written)
-
-
-def _load_rgb(path: Path):
-    import PIL.Image
-
-    with PIL.Image.open(path) as image:
-        return image.convert("RGB")
-
-
 def build_demo(default_model: str | None = None, examples_dir: Path | str | None = None) -> gr.Blocks:
     """The demo's Blocks, queued; `default_model` defaults to `default_model_ref()`."""
     model_ref = default_model or default_model_ref()
     examples_dir = Path(examples_dir) if examples_dir is not None else WORK_DIR / "examples"
-    examples = ensure_examples(examples_dir)
+    examples = ensure_example_clips(examples_dir)
     with gr.Blocks(title=TITLE) as demo:
         gr.Markdown(
             f"# {TITLE}\n"

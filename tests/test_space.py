@@ -11,6 +11,7 @@ from gradio_client import Client, handle_file
 
 from avesformer_hf import AVESFormerModel, AudioVisualProcessor
 from avesformer_hf import demo_app
+from avesformer_hf.example_clips import EXAMPLE_IMAGE_SIZE
 from avesformer_hf.image_processing_avesformer import AVESFormerImageProcessor
 from avesformer_hf.video import write_video
 from helpers import tiny_avesformer_config
@@ -60,7 +61,7 @@ def test_example_clip_gives_overlay_video_gallery_and_masks_zip(app):
     assert video_frames_and_audio(overlay) == (5, True)
     assert [item["caption"] for item in gallery] == [f"frame {i + 1} ({i} s)" for i in range(5)]
     with PIL.Image.open(gallery[0]["image"]) as mask:
-        assert mask.size == (demo_app.EXAMPLE_IMAGE_SIZE,) * 2
+        assert mask.size == (EXAMPLE_IMAGE_SIZE,) * 2
         assert set(np.unique(np.asarray(mask.convert("L")))) <= {0, 255}
     with zipfile.ZipFile(masks_zip) as archive:
         assert sorted(archive.namelist()) == [f"frame_{i:05d}.png" for i in range(5)]

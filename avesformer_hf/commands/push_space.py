@@ -25,9 +25,9 @@ def run(args) -> int:
 
     space_dir = args.space_dir or SPACE_DIR
     if not args.no_examples:
-        from avesformer_hf.demo_app import ensure_examples
+        from avesformer_hf.example_clips import ensure_example_clips
 
-        ensure_examples(space_dir / "examples")
+        ensure_example_clips(space_dir / "examples")
     commit = push_space(
         args.repo_id, args.model, space_dir=space_dir, package=args.package, private=args.private or None,
         token=args.token,

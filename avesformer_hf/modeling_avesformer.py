@@ -229,8 +229,8 @@ class AVESFormerELFDecoder(nn.Module):
                 feature_maps = stage(feature_maps)
             else:
                 if tokens is None:
-                    # [N, D, h, w] per level -> [N, sum(h*w), D]
-                    tokens = torch.cat([m.flatten(2) for m in feature_maps], dim=2).transpose(1, 2)
+                    # [N, D, h, w] per level -> [N, h*w, D] (a free view of channels-last maps) -> [N, sum(h*w), D]
+                    tokens = torch.cat([m.flatten(2).transpose(1, 2) for m in feature_maps], dim=1)
                 tokens, weights = stage(tokens, position_embeds, prompt_queries, output_attentions)
                 if output_attentions:
                     attentions.append(weights)
@@ -379,6 +379,24 @@ class AVESFormerModel(AVESFormerPreTrainedModel):
             embeddings = self.audio_backbone(input_features.flatten(0, 1)).embeddings
         return embeddings.unflatten(0, (batch, frames))
 
+    def decode(self, visual_maps: list[torch.Tensor], audio_embeds: torch.Tensor, output_attentions: bool = False):
+        """Everything after the two backbones: projections, PQG, ELF decoder, mask head.
+
+        visual_maps: the backbone's four maps [N, C_i, H / s_i, W / s_i]; audio_embeds [N, 128].
+        Returns logits [N, K, H / 4, W / 4], mask features [N, D, H / 4, W / 4] and the PQG cross-attention weights.
+        """
+        # Channels-last maps: the conv blocks' and the mask head's permutes to [N, h, w, D] become free views, and
+        # oneDNN convolutions, GroupNorm and bilinear upsampling all have faster NHWC kernels on CPU.
+        projected = [
+            projection(m.contiguous(memory_format=torch.channels_last))
+            for projection, m in zip(self.input_projections, visual_maps)
+        ]
+        audio_features = self.audio_projection(audio_embeds.to(projected[0].dtype))
+        prompt_queries = self.prompt_query_generator(audio_features)
+        decoded_maps, attentions = self.decoder(projected[1:], prompt_queries, output_attentions)
+        logits, mask_features = self.mask_head(projected[0], decoded_maps, audio_features)
+        return logits.contiguous(), mask_features, attentions
+
     def forward(
         self,
         pixel_values: torch.Tensor,
@@ -414,11 +432,7 @@ class AVESFormerModel(AVESFormerPreTrainedModel):
 
         # [B, T, ...] -> [N, ...]: frames are independent.
         visual_maps = self.backbone(pixel_values.flatten(0, 1)).feature_maps
-        projected = [projection(m) for projection, m in zip(self.input_projections, visual_maps)]
-        audio_features = self.audio_projection(audio_embeds.flatten(0, 1).to(projected[0].dtype))
-        prompt_queries = self.prompt_query_generator(audio_features)
-        decoded_maps, attentions = self.decoder(projected[1:], prompt_queries, output_attentions)
-        logits, mask_features = self.mask_head(projected[0], decoded_maps, audio_features)
+        logits, mask_features, attentions = self.decode(visual_maps, audio_embeds.flatten(0, 1), output_attentions)
 
         loss = None
         if labels is not None:

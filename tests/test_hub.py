@@ -18,7 +18,9 @@ REMOTE_CODE = {
     "configuration_avesformer.py", "configuration_vggish.py", "modeling_avesformer.py", "modeling_vggish.py",
     "processing_avesformer.py", "image_processing_avesformer.py", "feature_extraction_vggish.py",
 }
-METRICS = {"subset": "s4", "val": {"M_J": 0.8125, "M_F": 0.875}, "test": {"M_J": 0.75, "M_F": 0.8, "loss": 0.3}}
+# as the training script writes it (avesformer_hf/training/loop.py)
+METRICS = {"subset": "s4", "best_step": 40, "global_step": 50,
+           "val": {"M_J": 0.8125, "M_F": 0.875, "loss": 0.25}, "test": {"M_J": 0.75, "M_F": 0.8, "loss": 0.3}}
 
 
 class HubRecorder:
@@ -108,7 +110,7 @@ def test_card_without_metrics_has_no_model_index(hub, tmp_path):
 
 def test_semantic_card_reports_miou_and_f_on_avss():
     config = tiny_avesformer_config(num_labels=5)
-    metrics = {"val": {"mIoU": 0.25, "F-score": 0.375}, "test": {"mIoU": 0.125, "F-score": 0.25}}
+    metrics = {"val": {"mIoU": 0.25, "F": 0.375, "loss": 1.5}, "test": {"mIoU": 0.125, "F-score": 0.25}}
     card = build_model_card(config, "someone/avss", metrics=metrics, synthetic=True)
 
     values = {(r.dataset_split, r.metric_name): r.metric_value for r in card.data.eval_results}
@@ -119,6 +121,20 @@ def test_semantic_card_reports_miou_and_f_on_avss():
     assert {r.dataset_config for r in card.data.eval_results} == {"avss"}
     assert {r.dataset_type for r in card.data.eval_results} == {"synthavs"}
     assert "semantic audio-visual segmentation (5 classes" in card.text and "SynthAVS" in card.text
+
+
+def test_a_synthavs_training_run_is_labelled_as_such(hub, tmp_path):
+    AVESFormerModel(tiny_avesformer_config()).save_pretrained(tmp_path / "model")
+    (tmp_path / "metrics.json").write_text(json.dumps({"subset": "ms3", "val": {"M_J": 0.5, "M_F": 0.625}}))
+    (tmp_path / "training_args.json").write_text(json.dumps({"subset": "ms3", "synthetic": 60}))
+    push_model_folder(tmp_path / "model", "someone/synth")
+
+    card = ModelCard(hub.files["README.md"].decode())
+    assert card.data.datasets == ["SynthAVS"]
+    assert {(r.dataset_type, r.dataset_config, r.dataset_name) for r in card.data.eval_results} == {
+        ("synthavs", "ms3", "SynthAVS (synthetic, ms3 layout)")
+    }
+    assert "trained on SynthAVS" in card.text and "(MS3)" in card.text
 
 
 def test_push_errors_name_the_missing_piece(hub, tmp_path):

@@ -120,3 +120,13 @@ def test_default_model_comes_from_env_then_space_card(tmp_path, monkeypatch):
     assert demo_app.default_model_ref(tmp_path / "absent.md") == demo_app.QUICKSTART_MODEL
     monkeypatch.setenv(demo_app.MODEL_ENV, "other/model")
     assert demo_app.default_model_ref(card) == "other/model"
+
+
+def test_demo_command_builds_and_launches_the_app(tmp_path, monkeypatch):
+    from avesformer_hf.cli import main as cli_main
+
+    calls = {}
+    monkeypatch.setattr(demo_app, "build_demo", lambda default_model=None: calls.setdefault("model", default_model))
+    monkeypatch.setattr(demo_app, "launch", lambda demo, **kwargs: calls.setdefault("launch", kwargs))
+    assert cli_main(["demo", "--model", "someone/avesformer", "--port", "7999"]) == 0
+    assert calls == {"model": "someone/avesformer", "launch": {"host": "127.0.0.1", "port": 7999, "share": False}}

@@ -102,7 +102,7 @@ def build_model_card(
         pipeline_tag="image-segmentation",
         license=license,
         tags=list(TAGS),
-        datasets=datasets if datasets is not None else ["AVSBench"],
+        datasets=datasets if datasets is not None else (["SynthAVS"] if synthetic else ["AVSBench"]),
         model_name=model_name,
         eval_results=results or None,
     )

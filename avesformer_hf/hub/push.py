@@ -67,12 +67,20 @@ def model_folder_files(folder: Path | str) -> list[Path]:
     return [config_file, *weight_files(folder), *processor_files, *code]
 
 
-def find_metrics_file(folder: Path) -> Path | None:
-    """`metrics.json` next to the weights, or in the training output folder that holds them."""
-    for candidate in (folder / "metrics.json", folder.parent / "metrics.json"):
+def find_run_file(folder: Path, name: str) -> Path | None:
+    """`name` next to the weights, or in the training output folder that holds them (OUTPUT/model)."""
+    for candidate in (folder / name, folder.parent / name):
         if candidate.is_file():
             return candidate
     return None
+
+
+def trained_on_synthavs(folder: Path, metrics: dict | None) -> bool:
+    """From metrics.json's `synthetic` key, else the training script's `training_args.json` (`--synthetic N`)."""
+    if metrics and "synthetic" in metrics:
+        return bool(metrics["synthetic"])
+    arguments = find_run_file(folder, "training_args.json")
+    return bool(arguments and json.loads(arguments.read_text()).get("synthetic"))
 
 
 def push_model_folder(
@@ -92,16 +100,17 @@ def push_model_folder(
     api: HfApi | None = None,
 ):
     """Create `repo_id` if needed and upload the folder's model files, `metrics.json` and a generated README.md
-    in one commit. `metrics_file` defaults to `metrics.json` in the folder or its parent; `subset` and
-    `synthetic` default to the `subset` / `synthetic` keys of that file. Returns the `CommitInfo`."""
+    in one commit. `metrics_file` defaults to `metrics.json` in the folder or its parent (the training output);
+    `subset` defaults to that file's `subset`, `synthetic` (SynthAVS data) to the training arguments saved there.
+    Returns the `CommitInfo`."""
     folder = Path(folder)
     files = model_folder_files(folder)
-    metrics_file = Path(metrics_file) if metrics_file is not None else find_metrics_file(folder)
+    metrics_file = Path(metrics_file) if metrics_file is not None else find_run_file(folder, "metrics.json")
     if metrics_file is not None and not metrics_file.is_file():
         raise FileNotFoundError(f"metrics file {metrics_file} does not exist")
     metrics = read_metrics(metrics_file)
     subset = subset or (metrics or {}).get("subset")
-    synthetic = bool((metrics or {}).get("synthetic", False)) if synthetic is None else synthetic
+    synthetic = trained_on_synthavs(folder, metrics) if synthetic is None else synthetic
     card = build_model_card(
         AVESFormerConfig.from_pretrained(folder), repo_id, metrics=metrics, subset=subset, synthetic=synthetic,
         license=license, datasets=datasets, weights_note=weights_note,

@@ -208,8 +208,9 @@ def build_demo(default_model: str | None = None, examples_dir: Path | str | None
     return demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
 
 
-def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int | None = None, share: bool = False, **kwargs):
-    """Launch with the demo's upload cap; extra keyword arguments go to `Blocks.launch`."""
+def launch(demo: gr.Blocks, host: str | None = None, port: int | None = None, share: bool = False, **kwargs):
+    """Launch with the demo's upload cap; host and port default to $GRADIO_SERVER_NAME / $GRADIO_SERVER_PORT (set on
+    Spaces), else 127.0.0.1 and the first free port from 7860. Extra keyword arguments go to `Blocks.launch`."""
     return demo.launch(
         server_name=host, server_port=port, share=share, max_file_size=f"{MAX_FILE_MB:g}mb", show_error=True, **kwargs
     )

@@ -9,4 +9,4 @@ HERE = Path(__file__).resolve().parent
 demo = build_demo(default_model=default_model_ref(card=HERE / "README.md"), examples_dir=HERE / "examples")
 
 if __name__ == "__main__":
-    launch(demo, host="0.0.0.0", port=7860)
+    launch(demo)

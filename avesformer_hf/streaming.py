@@ -1,0 +1,189 @@
+"""Real-time path: one frame at a time, a rolling audio buffer, one VGGish embedding per 0.96 s hop.
+
+Frame i, shown at i / fps, belongs to hop k = floor(i / fps / 0.96) and is segmented with the embedding of VGGish
+example k, the 0.975 s of audio from k * 0.96 s: the example that the feature extractor makes for that hop from the
+whole waveform. So a frame waits until the audio of its hop is complete (at most 0.975 s behind real time), and the
+masks are those of the clip path given the same pairing (`hop_of_frame`). The streamer keeps a fixed amount of state
+whatever the length of the stream: at most one window of samples, the current embedding and the frames of one hop.
+"""
+
+import math
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .feature_extraction_vggish import to_float_waveform, to_mono
+
+
+@dataclass
+class StreamedFrame:
+    """Logits [K, h, w] of frame `index` and the VGGish hop its audio came from."""
+
+    index: int
+    hop: int
+    logits: torch.Tensor
+
+
+def hop_of_frame(index: int, fps: float, hop_seconds: float) -> int:
+    """The 0.96 s hop that frame `index` (shown at index / fps) falls in; exact for the usual rational rates."""
+    return math.floor(index / (fps * hop_seconds) + 1e-9)
+
+
+class AVESFormerStreamer:
+    """Feed `push(pixel_values=..., audio=...)` as frames and samples arrive; it returns the frames it could finish.
+
+    Args:
+        model: an `AVESFormerModel` (its device and dtype are used).
+        feature_extractor: a `VGGishFeatureExtractor` (log-mel front end; its window and hop define the audio hops).
+        fps: the frame rate of the pushed frames.
+        sampling_rate: the rate of the pushed audio; it must be the feature extractor's (resample upstream).
+    """
+
+    def __init__(self, model, feature_extractor, fps: float, sampling_rate: int = 16000):
+        if fps <= 0:
+            raise ValueError(f"fps must be positive, got {fps}")
+        if sampling_rate != feature_extractor.sampling_rate:
+            raise ValueError(
+                f"the stream's audio is at {sampling_rate} Hz but the feature extractor works at "
+                f"{feature_extractor.sampling_rate} Hz: resample the audio before pushing it"
+            )
+        self.model = model.eval()
+        self.feature_extractor = feature_extractor
+        self.fps = float(fps)
+        self.window = feature_extractor.samples_per_example  # 15,600 samples
+        self.hop = feature_extractor.example_length * feature_extractor.hop_length  # 15,360 samples
+        self.hop_seconds = self.hop / feature_extractor.sampling_rate
+        frames_per_hop = math.ceil(self.fps * self.window / sampling_rate) + 2
+        self._pending: deque = deque(maxlen=frames_per_hop)
+        self.reset()
+
+    def reset(self):
+        """Forget the stream: the next pushed frame is frame 0, the next sample is sample 0."""
+        self._pending.clear()
+        self._audio = np.zeros(0, dtype=np.float64)  # samples [next_hop * hop, received), never more than a window
+        self._received = 0
+        self._next_hop = 0  # the hop whose embedding comes next
+        self._embedding = None  # (hop, [128] tensor) of the latest complete hop
+        self._next_frame = 0
+
+    @property
+    def embeddings_computed(self) -> int:
+        """VGGish runs so far: one per complete 0.96 s hop, however many frames the hop holds."""
+        return self._next_hop
+
+    @property
+    def buffered_samples(self) -> int:
+        return len(self._audio)
+
+    @property
+    def pending_frames(self) -> int:
+        return len(self._pending)
+
+    def push(self, pixel_values: torch.Tensor | None = None, audio=None) -> list[StreamedFrame]:
+        """Add one preprocessed frame [3, H, W] (or [1, 3, H, W]) and/or the mono samples that follow it; return the
+        frames finished by this call (in order)."""
+        if pixel_values is not None:
+            self._add_frame(pixel_values)
+        finished = []
+        if audio is not None:
+            samples = to_mono(to_float_waveform(np.asarray(audio), "streamed audio"), "streamed audio")
+            while len(samples):
+                samples = self._add_samples(samples)
+                finished += self._segment_ready()
+        return finished + self._segment_ready()
+
+    def _add_frame(self, pixel_values: torch.Tensor):
+        if pixel_values.ndim == 4 and pixel_values.shape[0] == 1:
+            pixel_values = pixel_values[0]
+        if pixel_values.ndim != 3 or pixel_values.shape[0] != 3:
+            raise ValueError(f"`pixel_values` must be one frame [3, H, W], got {list(pixel_values.shape)}")
+        if len(self._pending) == self._pending.maxlen:
+            raise RuntimeError(
+                f"{len(self._pending)} frames wait for audio: push the audio along with the frames "
+                f"({self.fps:g} frames per second of audio)"
+            )
+        index = self._next_frame
+        hop = hop_of_frame(index, self.fps, self.hop_seconds)
+        if self._embedding is not None and hop < self._embedding[0]:
+            raise RuntimeError(
+                f"frame {index} belongs to hop {hop}, but the audio has already reached hop {self._embedding[0]}: "
+                "push each frame before (or with) the audio that follows it"
+            )
+        self._pending.append((index, hop, pixel_values))
+        self._next_frame += 1
+
+    def flush(self) -> list[StreamedFrame]:
+        """End of stream: frames whose hop never completed use the last complete embedding (the S4/MS3 "repeat")."""
+        if self._pending and self._embedding is None:
+            raise ValueError(
+                f"the stream ended before one VGGish window of audio ({self.window} samples) arrived; "
+                f"{len(self._pending)} frames cannot be segmented"
+            )
+        finished = self._segment(list(self._pending), self._embedding) if self._pending else []
+        self._pending.clear()
+        return finished
+
+    def _add_samples(self, samples: np.ndarray) -> np.ndarray:
+        """Take samples up to the end of the next window (embedding it when complete); return the rest."""
+        missing = self._next_hop * self.hop + self.window - self._received
+        taken, rest = samples[:missing], samples[missing:]
+        self._audio = np.concatenate([self._audio, taken])
+        self._received += len(taken)
+        if len(self._audio) == self.window:
+            self._embedding = (self._next_hop, self._embed(self._audio))
+            self._next_hop += 1
+            self._audio = self._audio[self.hop :]  # the overlap with the next window
+        return rest
+
+    @torch.inference_mode()
+    def _embed(self, window: np.ndarray) -> torch.Tensor:
+        features = torch.from_numpy(self.feature_extractor.examples(window, max_examples=1))  # [1, 1, 96, 64]
+        parameter = next(self.model.parameters())
+        return self.model.embed_audio(features[None].to(parameter.device, parameter.dtype))[0, 0]
+
+    def _segment_ready(self) -> list[StreamedFrame]:
+        if self._embedding is None:
+            return []
+        ready = [entry for entry in self._pending if entry[1] == self._embedding[0]]
+        for _ in ready:
+            self._pending.popleft()
+        return self._segment(ready, self._embedding) if ready else []
+
+    @torch.inference_mode()
+    def _segment(self, entries, embedding) -> list[StreamedFrame]:
+        hop, audio_embed = embedding
+        parameter = next(self.model.parameters())
+        pixel_values = torch.stack([frame for _, _, frame in entries])[None].to(parameter.device, parameter.dtype)
+        audio_embeds = audio_embed.expand(1, len(entries), -1)
+        logits = self.model(pixel_values=pixel_values, audio_embeds=audio_embeds).logits[0]
+        return [StreamedFrame(index, hop, frame_logits) for (index, _, _), frame_logits in zip(entries, logits)]
+
+
+def stream_clip(model, processor, clip, threshold: float = 0.5) -> list[np.ndarray]:
+    """Run a `video.Clip` through the streamer as a live source would deliver it (frame i, then the audio up to
+    frame i + 1); return one mask per frame at the frame's size, as `inference.predict_clip` does."""
+    streamer = AVESFormerStreamer(model, processor.feature_extractor, fps=clip.fps, sampling_rate=clip.sampling_rate)
+    waveform, rate = clip.waveform, clip.sampling_rate
+    frame_size = [(clip.frames[0].height, clip.frames[0].width)]
+
+    def to_masks(finished: list[StreamedFrame]) -> list[np.ndarray]:
+        logits = torch.stack([done.logits for done in finished])[None].float().cpu()  # [1, n, K, h, w]
+        return list(processor.post_process_segmentation(logits, frame_size, threshold=threshold)[0].numpy())
+
+    masks, count = [], len(clip.frames)
+    for index, frame in enumerate(clip.frames):
+        pixel_values = processor.image_processor([frame], return_tensors="pt")["pixel_values"][0, 0]
+        begin = round(index / clip.fps * rate)
+        end = len(waveform) if index == count - 1 else round((index + 1) / clip.fps * rate)
+        finished = streamer.push(pixel_values, audio=waveform[begin:end])
+        if finished:
+            masks += to_masks(finished)
+    finished = streamer.flush()
+    if finished:
+        masks += to_masks(finished)
+    return masks
+
+
+__all__ = ["AVESFormerStreamer", "StreamedFrame", "hop_of_frame", "stream_clip"]

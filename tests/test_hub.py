@@ -106,6 +106,7 @@ def test_card_without_metrics_has_no_model_index(hub, tmp_path):
     card = ModelCard(hub.files["README.md"].decode())
     assert card.data.eval_results is None and "model-index" not in card.content
     assert "No evaluation results" in card.text and "Random initialisation, untrained." in card.text
+    assert "untested (possibly untrained)" in build_model_card(tiny_avesformer_config(), "someone/untrained").text
 
 
 def test_semantic_card_reports_miou_and_f_on_avss():

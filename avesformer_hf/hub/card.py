@@ -96,6 +96,7 @@ def build_model_card(
 ) -> ModelCard:
     """Card of a model pushed to `repo_id`; `metrics` is the content of `metrics.json` (`{split: {metric: value}}`)."""
     model_name = repo_id.split("/")[-1]
+    subset = subset or (metrics or {}).get("subset")
     results = eval_results(metrics, subset, config.is_semantic, synthetic)
     card_data = ModelCardData(
         library_name="transformers",
@@ -107,6 +108,8 @@ def build_model_card(
         eval_results=results or None,
     )
     note = weights_note or DEFAULT_WEIGHTS_NOTE
+    if weights_note is None and not results:
+        note += " No evaluation was recorded with them: treat them as untested (possibly untrained)."
     if synthetic:
         note += " They were trained on SynthAVS, the project's synthetic data set, as a demonstration only."
     body = f"""

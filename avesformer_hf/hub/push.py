@@ -109,7 +109,6 @@ def push_model_folder(
     if metrics_file is not None and not metrics_file.is_file():
         raise FileNotFoundError(f"metrics file {metrics_file} does not exist")
     metrics = read_metrics(metrics_file)
-    subset = subset or (metrics or {}).get("subset")
     synthetic = trained_on_synthavs(folder, metrics) if synthetic is None else synthetic
     card = build_model_card(
         AVESFormerConfig.from_pretrained(folder), repo_id, metrics=metrics, subset=subset, synthetic=synthetic,

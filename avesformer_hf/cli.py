@@ -16,6 +16,7 @@ COMMANDS = {
     "push": "avesformer_hf.commands.push",
     "push-space": "avesformer_hf.commands.push_space",
     "demo": "avesformer_hf.commands.demo",
+    "benchmark": "avesformer_hf.commands.benchmark",
 }
 
 

@@ -1,0 +1,95 @@
+"""`avesformer benchmark`: latency, throughput, FLOPs and efficiency of AVESFormer settings -> Markdown + JSON."""
+
+import json
+import shlex
+import sys
+from pathlib import Path
+
+HELP = "measure speed (latency, throughput, FLOPs, memory) of AVESFormer settings and write docs/benchmarks.md"
+
+
+def register(subparsers):
+    parser = subparsers.add_parser("benchmark", help=HELP, description=HELP)
+    parser.add_argument("--config", type=Path, default=None,
+                        help="folder or config.json of the base variant (default: AVESFormerConfig(), PVT-v2-b2)")
+    parser.add_argument("--settings", default=None,
+                        help="comma-separated setting names to run (default: all); see --list")
+    parser.add_argument("--list", action="store_true", help="print the setting names and exit")
+    parser.add_argument("--frames", type=int, default=5, help="frames per clip T")
+    parser.add_argument("--size", type=int, default=224, help="frame height and width")
+    parser.add_argument("--runs", type=int, default=8, help="timed calls per setting")
+    parser.add_argument("--warmup", type=int, default=2, help="untimed calls first")
+    parser.add_argument("--batch-sizes", type=int, nargs="+", default=[1, 2], help="clips per call for throughput")
+    parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
+    parser.add_argument("--device", default="cpu", help="cpu or cuda")
+    parser.add_argument("--matmul-size", type=int, default=2048, help="side of the reference fp32 matmul")
+    parser.add_argument("--streaming-frames", type=int, default=20, help="frames for the streaming FPS (0: skip)")
+    parser.add_argument("--profile-rows", type=int, default=12, help="rows of the profiler table (0: skip)")
+    parser.add_argument("--output", type=Path, default=Path("docs/benchmarks.md"), help="Markdown file to write")
+    parser.add_argument("--json", type=Path, default=Path("docs/benchmarks.json"), help="JSON file to write")
+    parser.set_defaults(func=run, option_defaults=vars(parser.parse_args([])))
+
+
+def load_base_config(path: Path | None):
+    from avesformer_hf import AVESFormerConfig
+
+    if path is None:
+        return AVESFormerConfig()
+    if not path.exists():
+        raise FileNotFoundError(f"--config {path}: no such file or folder")
+    if path.is_file():
+        return AVESFormerConfig.from_json_file(str(path))
+    return AVESFormerConfig.from_pretrained(path)
+
+
+def select_settings(all_settings, names: str | None):
+    if names is None:
+        return all_settings
+    wanted = [name.strip() for name in names.split(",") if name.strip()]
+    by_name = {setting.name: setting for setting in all_settings}
+    unknown = [name for name in wanted if name not in by_name]
+    if unknown:
+        raise ValueError(f"--settings: unknown {unknown}; known: {list(by_name)}")
+    return [by_name[name] for name in wanted]
+
+
+def command_line(args) -> str:
+    """The `avesformer benchmark` call that reproduces this run (options that differ from the defaults)."""
+    words = ["avesformer", "benchmark"]
+    for name, default in args.option_defaults.items():
+        value = getattr(args, name)
+        if value == default or name == "list":
+            continue
+        values = value if isinstance(value, list) else [value]
+        words += ["--" + name.replace("_", "-"), *map(str, values)]
+    return shlex.join(words)
+
+
+def run(args) -> int:
+    from avesformer_hf.benchmark import BenchmarkOptions, default_settings, run_benchmark
+    from avesformer_hf.benchmark_report import to_markdown
+
+    try:
+        base = load_base_config(args.config)
+        settings = select_settings(default_settings(base), args.settings)
+    except (OSError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    if args.list:
+        for setting in settings:
+            print(f"{setting.name}  ({setting.group})")
+        return 0
+    options = BenchmarkOptions(
+        frames=args.frames, size=args.size, runs=args.runs, warmup=args.warmup, batch_sizes=tuple(args.batch_sizes),
+        threads=args.threads, device=args.device, matmul_size=args.matmul_size, profile_rows=args.profile_rows,
+        streaming_frames=args.streaming_frames,
+    )
+    result = run_benchmark(base, settings, options, progress=lambda line: print(line, flush=True))
+    command = command_line(args)
+    previous = args.output.read_text() if args.output.is_file() else None
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(to_markdown(result, command, previous))
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(result, indent=2, default=str) + "\n")
+    print(f"wrote {args.output} and {args.json}")
+    return 0

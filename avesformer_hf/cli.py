@@ -17,6 +17,7 @@ COMMANDS = {
     "push-space": "avesformer_hf.commands.push_space",
     "demo": "avesformer_hf.commands.demo",
     "benchmark": "avesformer_hf.commands.benchmark",
+    "export-onnx": "avesformer_hf.commands.export_onnx",
 }
 
 

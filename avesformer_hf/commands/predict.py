@@ -43,10 +43,18 @@ def run(args) -> int:
     try:
         model = AVESFormerModel.from_pretrained(args.model).to(args.device)
         processor = load_processor(args.model)
-        prediction = predict_clip(
-            model, processor, args.clip, fps=args.fps, start=args.start, duration=args.duration,
-            threshold=args.threshold, chunk_seconds=args.chunk_seconds,
-        )
+        if args.fps > 1:  # several frames per 0.96 s audio hop: the streaming path runs VGGish once per hop
+            from avesformer_hf.streaming import predict_clip_streaming
+
+            prediction = predict_clip_streaming(
+                model, processor, args.clip, fps=args.fps, start=args.start, duration=args.duration,
+                threshold=args.threshold,
+            )
+        else:
+            prediction = predict_clip(
+                model, processor, args.clip, fps=args.fps, start=args.start, duration=args.duration,
+                threshold=args.threshold, chunk_seconds=args.chunk_seconds,
+            )
         written = save_prediction(prediction, video_path=out, masks_dir=args.masks_dir)
     except (ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)

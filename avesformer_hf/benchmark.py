@@ -7,6 +7,8 @@ per-frame latency = clip latency / T, median and interquartile range over `runs`
 """
 
 import contextlib
+import ctypes
+import gc
 import math
 import os
 import platform
@@ -131,6 +133,7 @@ class PeakMemory:
             import psutil
         except ImportError:
             return self
+        release_freed_memory()
         process = psutil.Process()
         self._start, self._peak, self._running = process.memory_info().rss, 0, True
 
@@ -150,6 +153,13 @@ class PeakMemory:
             self._running = False
             self._thread.join()
             self.peak_bytes = max(0, self._peak - self._start)
+
+
+def release_freed_memory():
+    """Hand memory freed by earlier settings back to the OS (glibc), so the resident set starts near what is live."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 @dataclass
@@ -282,15 +292,16 @@ def profile_top_ops(base: AVESFormerConfig, options: BenchmarkOptions, rows: int
     ]
 
 
-def streaming_fps(base: AVESFormerConfig, options: BenchmarkOptions) -> dict:
-    """Frames per second of `AVESFormerStreamer` fed a live-like stream at `options.streaming_fps` (batch 1)."""
+def streaming_fps(base: AVESFormerConfig, options: BenchmarkOptions, dtype=torch.float32) -> dict:
+    """Frames per second of `AVESFormerStreamer` fed a live-like stream at `options.streaming_fps` (batch 1), with
+    the model's weights in `dtype`."""
     import numpy as np
 
     from .feature_extraction_vggish import VGGishFeatureExtractor
     from .streaming import AVESFormerStreamer
 
     torch.manual_seed(0)
-    model = AVESFormerModel(base).eval().to(options.device)
+    model = AVESFormerModel(base).eval().to(options.device, dtype)
     extractor = VGGishFeatureExtractor()
     streamer = AVESFormerStreamer(model, extractor, fps=options.streaming_fps)
     rate, fps = extractor.sampling_rate, options.streaming_fps
@@ -309,7 +320,7 @@ def streaming_fps(base: AVESFormerConfig, options: BenchmarkOptions) -> dict:
     synchronize(torch.device(options.device))
     elapsed = time.perf_counter() - start
     return {"frames": done, "seconds": elapsed, "fps": done / elapsed, "vggish_runs": streamer.embeddings_computed,
-            "stream_fps": fps}
+            "stream_fps": fps, "dtype": str(dtype).removeprefix("torch.")}
 
 
 def machine_description() -> dict:
@@ -355,8 +366,8 @@ def run_benchmark(
             summary = measured.get("error") or f"{measured['latency']['median_ms']:.1f} ms/frame"
             progress(f"{setting.name}: {summary} ({measured['wall_s']:.0f} s)")
         if options.streaming_frames:
-            result["streaming"] = streaming_fps(base, options)
-            progress(f"streaming: {result['streaming']['fps']:.1f} frames/s")
+            result["streaming"] = [streaming_fps(base, options, dtype) for dtype in (torch.float32, torch.bfloat16)]
+            progress("streaming: " + ", ".join(f"{run['dtype']} {run['fps']:.1f} frames/s" for run in result["streaming"]))
         if options.profile_rows:
             result["profile"] = profile_top_ops(base, options, options.profile_rows)
         result["load_average_end"] = os.getloadavg()

@@ -45,7 +45,9 @@ def test_benchmark_measures_every_setting(tiny_result):
     assert entries["without VGGish (audio_embeds given)"]["flops_per_frame"] < default["flops_per_frame"]
     assert entries["Nq = 1"]["flops_per_frame"] < default["flops_per_frame"]
     assert "num_prompt_queries" in entries["broken"]["error"]
-    assert tiny_result["streaming"]["frames"] >= 11 and tiny_result["streaming"]["vggish_runs"] >= 1
+    fp32, bf16 = tiny_result["streaming"]
+    assert (fp32["dtype"], bf16["dtype"]) == ("float32", "bfloat16")
+    assert fp32["frames"] >= 11 and fp32["vggish_runs"] >= 1 and fp32["fps"] > 0
     assert len(tiny_result["profile"]) == 5
 
 

@@ -6,6 +6,7 @@ from .configuration_vggish import VGGishConfig
 
 STAGE_TYPES = ("conv", "attn")
 PROMPT_FUSIONS = ("add", "concat")
+MASK_HEAD_CONVS = ("separable", "dense")
 BACKBONE_TYPES = ("pvt_v2", "resnet")
 BACKBONE_STAGES = ["stage1", "stage2", "stage3", "stage4"]
 
@@ -45,6 +46,8 @@ class AVESFormerConfig(PretrainedConfig):
         conv_mlp_ratio (`int`, *optional*, defaults to 4): pointwise MLP expansion of conv stages.
         dropout (`float`, *optional*, defaults to 0.1): dropout of attention stages.
         num_norm_groups (`int`, *optional*, defaults to 32): GroupNorm groups of projections and mask head.
+        mask_head_conv (`str`, *optional*, defaults to `"separable"`): the mask head's 3x3 conv at 1/4 resolution,
+            `"separable"` (depthwise 3x3 + pointwise 1x1) or `"dense"` (a full 3x3 conv, 9x the FLOPs there).
         use_audio_gate (`bool`, *optional*, defaults to `True`): gate mask features channel-wise by the audio.
         num_frames (`int`, *optional*, defaults to 5): frames per clip (5 for S4 / MS3, 10 for AVSS).
         num_labels (`int`, *optional*, defaults to 1): 1 for binary masks (sigmoid), 71 for AVSS (softmax).
@@ -72,6 +75,7 @@ class AVESFormerConfig(PretrainedConfig):
         conv_mlp_ratio=4,
         dropout=0.1,
         num_norm_groups=32,
+        mask_head_conv="separable",
         use_audio_gate=True,
         num_frames=5,
         dice_loss_weight=1.0,
@@ -112,6 +116,7 @@ class AVESFormerConfig(PretrainedConfig):
         self.conv_mlp_ratio = conv_mlp_ratio
         self.dropout = dropout
         self.num_norm_groups = num_norm_groups
+        self.mask_head_conv = mask_head_conv
         self.use_audio_gate = use_audio_gate
         self.num_frames = num_frames
         self.dice_loss_weight = dice_loss_weight
@@ -160,6 +165,8 @@ class AVESFormerConfig(PretrainedConfig):
             raise ValueError(f"`d_model` ({self.d_model}) must be divisible by `num_norm_groups` ({self.num_norm_groups})")
         if self.prompt_fusion not in PROMPT_FUSIONS:
             raise ValueError(f"`prompt_fusion` must be one of {PROMPT_FUSIONS}, got {self.prompt_fusion!r}")
+        if self.mask_head_conv not in MASK_HEAD_CONVS:
+            raise ValueError(f"`mask_head_conv` must be one of {MASK_HEAD_CONVS}, got {self.mask_head_conv!r}")
         if self.num_prompt_queries < 1:
             raise ValueError(f"`num_prompt_queries` must be at least 1, got {self.num_prompt_queries}")
         if self.num_prompt_layers < 0:

@@ -45,6 +45,7 @@ def test_round_trip_is_exact(tmp_path, backbone, num_labels):
         (dict(decoder_stage_types=[]), "decoder_stage_types"),
         (dict(d_model=20, num_attention_heads=3), "num_attention_heads"),
         (dict(prompt_fusion="multiply"), "prompt_fusion"),
+        (dict(mask_head_conv="deformable"), "mask_head_conv"),
         (dict(num_prompt_queries=0), "num_prompt_queries"),
         (dict(num_labels=3, id2label={0: "background", 1: "dog"}), "num_labels"),
         (dict(num_labels=2), "num_labels"),

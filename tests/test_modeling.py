@@ -109,8 +109,9 @@ def test_sixteen_prompts_attend_differently_across_tokens():
     for weights in attentions:  # [B, T, heads, tokens, prompts]
         assert weights.shape[-1] == 16
         torch.testing.assert_close(weights.sum(-1), torch.ones(weights.shape[:-1]))
-        spread_across_tokens = weights.std(dim=3)
-        assert (spread_across_tokens > 1e-4).all()
+        # Every visual token gets its own distribution over the prompts (with one prompt the range is exactly 0).
+        range_across_tokens = weights.amax(dim=3) - weights.amin(dim=3)
+        assert (range_across_tokens > 1e-6).all()
 
 
 def test_concat_fusion_adds_the_audio_token():
@@ -131,6 +132,16 @@ def test_all_attention_and_elf_decoders_both_run():
     conv_params = sum(p.numel() for n, p in elf.named_parameters() if n.startswith("decoder."))
     attn_params = sum(p.numel() for n, p in all_attn.named_parameters() if n.startswith("decoder."))
     assert conv_params != attn_params
+
+
+@pytest.mark.parametrize("mask_head_conv", ["separable", "dense"])
+def test_both_mask_head_convs_train(mask_head_conv):
+    model = build(mask_head_conv=mask_head_conv)
+    inputs = random_inputs(model.config, batch=1, frames=2, size=64)
+    output = model(**inputs, labels=random_labels(model.config, 1, 2, 64))
+    output.loss.backward()
+    assert output.logits.shape == (1, 2, 1, 16, 16)
+    assert all(p.grad is not None for p in model.mask_head.fuse.parameters())
 
 
 def test_any_size_divisible_by_32():

@@ -1,0 +1,41 @@
+"""`avesformer evaluate`: AVSBench metrics of a saved model on one split (M_J / M_F, AVSS: mIoU / F)."""
+
+import json
+from pathlib import Path
+
+HELP = "evaluate a saved model on an AVSBench split (M_J / M_F; AVSS: mIoU / F) and write them as JSON"
+
+
+def register(subparsers):
+    parser = subparsers.add_parser("evaluate", help=HELP, description=HELP)
+    parser.add_argument("--model", required=True, help="saved model folder (model + processor) or Hub repo id")
+    parser.add_argument("--data-root", required=True, help="AVSBench root (or a SynthAVS root)")
+    parser.add_argument("--subset", default="s4", choices=("s4", "ms3", "avss"))
+    parser.add_argument("--split", default="test", choices=("train", "val", "test"))
+    parser.add_argument("--batch-size", type=int, default=1, help="clips per batch (the benchmark's test uses 1)")
+    parser.add_argument(
+        "--f-score-mode", choices=("dataset", "per_batch"), default="dataset",
+        help="per_batch: average per batch of --batch-size clips, as the benchmark code does",
+    )
+    parser.add_argument(
+        "--swap-audio", action="store_true",
+        help="give every clip the audio of another clip with a different category (S4): a listening check",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of --swap-audio's choice of clips")
+    parser.add_argument("--output", type=Path, help="JSON file for the results (default: print only)")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from avesformer_hf.training.evaluate_saved import evaluate_saved_model
+
+    results = evaluate_saved_model(
+        args.model, args.data_root, subset=args.subset, split=args.split, batch_size=args.batch_size,
+        f_score_mode=args.f_score_mode, swap_audio=args.swap_audio, seed=args.seed,
+    )
+    print(" ".join(f"{key} {value:.4f}" for key, value in results["metrics"].items()))
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(json.dumps(results, indent=2) + "\n")
+        print(f"written to {args.output}")
+    return 0

@@ -1,0 +1,18 @@
+"""`avesformer train`: the Accelerate fine-tuning loop in this process (for several processes or GPUs use
+`accelerate launch scripts/train.py` with the same options)."""
+
+HELP = "fine-tune AVESFormer on AVSBench or SynthAVS (single process; see scripts/train.py for accelerate launch)"
+
+
+def register(subparsers):
+    from avesformer_hf.training.arguments import build_parser
+
+    parser = subparsers.add_parser("train", help=HELP, description=HELP)
+    build_parser(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from avesformer_hf.training.entry import run_from_namespace
+
+    return run_from_namespace(args)

@@ -1,0 +1,51 @@
+"""Command-line entry of the trainer, shared by `scripts/train.py` and `avesformer train`."""
+
+import sys
+
+from .arguments import arguments_from_namespace, build_parser
+from .checks import TrainingConfigurationError
+
+
+def run_from_namespace(namespace) -> int:
+    """Trains; a configuration error is one line on stderr and exit status 2, before any training."""
+    from .loop import train
+
+    try:
+        result = train(arguments_from_namespace(namespace))
+    except TrainingConfigurationError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if result.stopped_by_signal:
+        from accelerate import PartialState
+
+        if PartialState().is_main_process:
+            print(f"Interrupted at step {result.global_step}; continue with --resume-from-checkpoint latest")
+        return result.exit_code
+    print_summary(result)
+    return 0
+
+
+def print_summary(result) -> None:
+    from accelerate import PartialState
+
+    from .loop import METRICS_FILE, MODEL_DIR
+    from .tracking import LOG_FILE, PLOT_FILE
+
+    if not PartialState().is_main_process:
+        return
+    out = result.output_dir
+    lines = [f"Finished at step {result.global_step} (best val at step {result.metrics.get('best_step')})"]
+    for split in ("val", "test"):
+        if split in result.metrics:
+            scores = ", ".join(f"{k} {v:.4f}" for k, v in result.metrics[split].items() if k != "loss")
+            lines.append(f"  {split}: {scores}")
+    lines += [
+        f"  model + processor: {out / MODEL_DIR}",
+        f"  metrics:           {out / METRICS_FILE}",
+        f"  log / plot:        {out / LOG_FILE}, {out / PLOT_FILE}",
+    ]
+    print("\n".join(lines))
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_from_namespace(build_parser().parse_args(argv))

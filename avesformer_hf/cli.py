@@ -13,6 +13,8 @@ COMMANDS = {
     "info": "avesformer_hf.commands.info",
     "convert": "avesformer_hf.commands.convert",
     "predict": "avesformer_hf.commands.predict",
+    "train": "avesformer_hf.commands.train",
+    "evaluate": "avesformer_hf.commands.evaluate",
     "push": "avesformer_hf.commands.push",
     "push-space": "avesformer_hf.commands.push_space",
     "demo": "avesformer_hf.commands.demo",

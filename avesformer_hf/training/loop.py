@@ -238,7 +238,7 @@ def train(args: TrainingArguments, data: RunData | None = None, step_callbacks=(
                 checkpoint()
     progress.close()
     if stopped_by is not None:
-        accelerator.end_training()
+        finish(accelerator)
         return TrainingResult(output_dir, state.global_step, stopped_by_signal=stopped_by)
 
     if last_eval != state.global_step and last_checkpoint != state.global_step:
@@ -249,10 +249,19 @@ def train(args: TrainingArguments, data: RunData | None = None, step_callbacks=(
     if accelerator.is_main_process:
         (output_dir / METRICS_FILE).write_text(json.dumps(metrics, indent=2) + "\n")
         plot_history(output_dir / LOG_FILE, output_dir / PLOT_FILE)
-    accelerator.end_training()
     if args.push_to_hub and accelerator.is_main_process:
         push_best_model(output_dir / MODEL_DIR, args)
+    finish(accelerator)
     return TrainingResult(output_dir, state.global_step, metrics=metrics)
+
+
+def finish(accelerator: Accelerator) -> None:
+    """Ends the trackers and, in a distributed run, the process group: left to the garbage collector, the gloo
+    group's destructor can deadlock with the GIL when the DDP model is freed."""
+    accelerator.end_training()
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        accelerator.wait_for_everyone()
+        torch.distributed.destroy_process_group()
 
 
 def final_metrics(args, accelerator, model, data: RunData, state: TrainerState, evaluate, val_loader) -> dict:

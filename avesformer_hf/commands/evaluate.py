@@ -1,6 +1,7 @@
 """`avesformer evaluate`: AVSBench metrics of a saved model on one split (M_J / M_F, AVSS: mIoU / F)."""
 
 import json
+import sys
 from pathlib import Path
 
 HELP = "evaluate a saved model on an AVSBench split (M_J / M_F; AVSS: mIoU / F) and write them as JSON"
@@ -29,10 +30,14 @@ def register(subparsers):
 def run(args) -> int:
     from avesformer_hf.training.evaluate_saved import evaluate_saved_model
 
-    results = evaluate_saved_model(
-        args.model, args.data_root, subset=args.subset, split=args.split, batch_size=args.batch_size,
-        f_score_mode=args.f_score_mode, swap_audio=args.swap_audio, seed=args.seed,
-    )
+    try:
+        results = evaluate_saved_model(
+            args.model, args.data_root, subset=args.subset, split=args.split, batch_size=args.batch_size,
+            f_score_mode=args.f_score_mode, swap_audio=args.swap_audio, seed=args.seed,
+        )
+    except (ValueError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     print(" ".join(f"{key} {value:.4f}" for key, value in results["metrics"].items()))
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)

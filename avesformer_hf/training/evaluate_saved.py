@@ -59,10 +59,11 @@ def evaluate_saved_model(
         dataset = swapped_audio(dataset, seed)
     collator = AVSBenchCollator(subset, processor=processor, train=False)
     loader = DataLoader(dataset, batch_size=batch_size, collate_fn=collator, generator=torch.Generator().manual_seed(seed))
+    num_labels = model.config.num_labels
     model, loader = accelerator.prepare(model, loader)
     metrics = evaluate_model(
-        model, loader, accelerator, model.config.num_labels if hasattr(model, "config") else accelerator.unwrap_model(model).config.num_labels,
-        f_score_mode=f_score_mode, frames_per_batch=batch_size * collator.num_frames, description=split,
+        model, loader, accelerator, num_labels, f_score_mode=f_score_mode,
+        frames_per_batch=batch_size * collator.num_frames, description=split,
     )
     return {
         "model": str(model_path), "subset": subset, "split": split, "num_clips": len(dataset),

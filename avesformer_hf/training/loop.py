@@ -100,8 +100,8 @@ def train(args: TrainingArguments, data: RunData | None = None, step_callbacks=(
     `data` replaces the datasets named by `args` (for callers holding their own); `step_callbacks` are called
     with the `TrainerState` after every optimizer step, on every process.
     """
-    args = args.resolved()
     check_arguments(args)
+    args = args.resolved()
     config = load_config(args)
     check_model_matches_subset(config, args.subset)
     output_dir = Path(args.output_dir)
@@ -268,8 +268,8 @@ def final_metrics(args, accelerator, model, data: RunData, state: TrainerState, 
     """Val (and test, when the data has it) numbers of the best model saved in OUTPUT/model."""
     best = Path(args.output_dir) / MODEL_DIR / "model.safetensors"
     accelerator.unwrap_model(model).load_state_dict(load_file(best), strict=True)
-    metrics = {"subset": args.subset, "best_step": state.best_step, "global_step": state.global_step,
-               "val": evaluate(val_loader, "val (best model)")}
+    metrics = {"subset": args.subset, "synthetic": bool(args.synthetic), "best_step": state.best_step,
+               "global_step": state.global_step, "val": evaluate(val_loader, "val (best model)")}
     if data.test is not None:
         test_loader = accelerator.prepare_data_loader(
             seeded_loader(data.test, args.eval_batch_size, False, data.eval_collate_fn, args)

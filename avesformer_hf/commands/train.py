@@ -13,6 +13,8 @@ def register(subparsers):
 
 
 def run(args) -> int:
-    from avesformer_hf.training.entry import run_from_namespace
+    from avesformer_hf.training.entry import exit_distributed_run, run_from_namespace
 
-    return run_from_namespace(args)
+    code = run_from_namespace(args)
+    exit_distributed_run(code)
+    return code

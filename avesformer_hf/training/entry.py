@@ -1,5 +1,6 @@
 """Command-line entry of the trainer, shared by `scripts/train.py` and `avesformer train`."""
 
+import os
 import sys
 
 from .arguments import arguments_from_namespace, build_parser
@@ -48,4 +49,16 @@ def print_summary(result) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    return run_from_namespace(build_parser().parse_args(argv))
+    code = run_from_namespace(build_parser().parse_args(argv))
+    exit_distributed_run(code)
+    return code
+
+
+def exit_distributed_run(code: int) -> None:
+    """Ends a process of a multi-process run at once (see `loop.finish`): nothing is left to save."""
+    from accelerate import PartialState
+
+    if PartialState._shared_state and PartialState().num_processes > 1:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)

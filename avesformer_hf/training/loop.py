@@ -238,7 +238,7 @@ def train(args: TrainingArguments, data: RunData | None = None, step_callbacks=(
                 checkpoint()
     progress.close()
     if stopped_by is not None:
-        finish(accelerator)
+        finish(accelerator, model)
         return TrainingResult(output_dir, state.global_step, stopped_by_signal=stopped_by)
 
     if last_eval != state.global_step and last_checkpoint != state.global_step:
@@ -251,17 +251,23 @@ def train(args: TrainingArguments, data: RunData | None = None, step_callbacks=(
         plot_history(output_dir / LOG_FILE, output_dir / PLOT_FILE)
     if args.push_to_hub and accelerator.is_main_process:
         push_best_model(output_dir / MODEL_DIR, args)
-    finish(accelerator)
+    finish(accelerator, model)
     return TrainingResult(output_dir, state.global_step, metrics=metrics)
 
 
-def finish(accelerator: Accelerator) -> None:
-    """Ends the trackers and, in a distributed run, the process group: left to the garbage collector, the gloo
-    group's destructor can deadlock with the GIL when the DDP model is freed."""
-    accelerator.end_training()
-    if torch.distributed.is_available() and torch.distributed.is_initialized():
+# DDP models of finished distributed runs, kept alive on purpose: see `finish`.
+_FINISHED_DISTRIBUTED_MODELS = []
+
+
+def finish(accelerator: Accelerator, model) -> None:
+    """Ends the trackers and the process group. In a distributed run the DDP model is kept alive: freeing it
+    runs the gloo group's destructor, which joins worker threads while holding the GIL, and a worker releasing the tensors of the
+    last collective needs the GIL too, so the process can hang. The command-line entry ends such runs with
+    `os._exit` (see `entry.py`), which skips the destructor."""
+    if accelerator.num_processes > 1:
         accelerator.wait_for_everyone()
-        torch.distributed.destroy_process_group()
+        _FINISHED_DISTRIBUTED_MODELS.append(model)
+    accelerator.end_training()  # also destroys the process group
 
 
 def final_metrics(args, accelerator, model, data: RunData, state: TrainerState, evaluate, val_loader) -> dict:

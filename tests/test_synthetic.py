@@ -129,3 +129,12 @@ def test_cli_writes_the_layout(tmp_path, capsys):
     assert PIL.Image.open(frame).size == (32, 32)
     dataset = load_avsbench(tmp_path, "ms3", num_frames=3, cache_dir=str(tmp_path / "cache"))
     assert dataset["train"][0]["labels_mask"] == [True] * 3
+
+
+@pytest.mark.parametrize("num_classes", [1, 2])
+def test_fewer_classes_than_objects_per_clip(tmp_path, num_classes):
+    root = generate_synthavs(tmp_path / "synth", layout="ms3", num_clips=12, image_size=32, num_classes=num_classes, seconds=2)
+    clips = manifest(root, "Multi-sources")["clips"]
+    for clip in clips:
+        names = [item["class"] for item in clip["objects"]]
+        assert 1 <= len(names) <= num_classes and len(set(names)) == len(names)

@@ -238,8 +238,11 @@ def write_csv(path: Path, header: list[str], rows: list[list]) -> None:
         writer.writerows(rows)
 
 
-def clip_plan(layout: str, num_clips: int, rng: np.random.Generator, seconds: int) -> list[tuple[str, str | None, int, int, int]]:
-    """Per clip (split, AVSS subset label, frames, objects, sounding objects)."""
+def clip_plan(
+    layout: str, num_clips: int, rng: np.random.Generator, seconds: int, num_classes: int = 3
+) -> list[tuple[str, str | None, int, int, int]]:
+    """Per clip (split, AVSS subset label, frames, objects, sounding objects); objects are of distinct classes."""
+    max_objects = min(3, num_classes)
     plan = []
     sizes = split_sizes(num_clips)
     index = 0
@@ -247,7 +250,7 @@ def clip_plan(layout: str, num_clips: int, rng: np.random.Generator, seconds: in
         for _ in range(sizes[split]):
             subset_label = AVSS_SUBSET_LABELS[index % 3] if layout == "avss" else None
             num_frames = 2 * seconds if subset_label == "v2" else seconds
-            num_objects = int(rng.integers(1, 4))
+            num_objects = int(rng.integers(1, max_objects + 1))
             multi_source = layout == "ms3" or subset_label in ("v1m", "v2")
             num_sounding = int(rng.integers(1, num_objects + 1)) if multi_source else 1
             plan.append((split, subset_label, num_frames, num_objects, num_sounding))
@@ -286,7 +289,7 @@ def generate_synthavs(
     clips: list[SynthClip] = []
     metadata_rows = []
     for index, (split, subset_label, num_frames, num_objects, num_sounding) in enumerate(
-        clip_plan(layout, num_clips, plan_rng, seconds)
+        clip_plan(layout, num_clips, plan_rng, seconds, num_classes=len(classes))
     ):
         # every clip draws from its own stream, so changing one clip changes no other
         rng = np.random.default_rng([seed, LAYOUTS.index(layout), index])

@@ -1,0 +1,31 @@
+"""The README's Python example runs as written (against a tiny model and a clip the test makes)."""
+
+import os
+import re
+from pathlib import Path
+
+import torch
+from synthetic_video import write_test_video
+from test_predict import save_tiny_model
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def python_blocks() -> list[str]:
+    return re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+
+
+def test_the_predict_example_runs_and_gives_one_mask_per_frame(tmp_path):
+    (example,) = [block for block in python_blocks() if "read_clip" in block]
+    save_tiny_model(tmp_path / "runs" / "quickstart" / "model", num_labels=1)
+    write_test_video(tmp_path / "clip.mp4", seconds=3, fps=4, size=(80, 48))
+    namespace = {}
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        exec(compile(example, "README.md", "exec"), namespace)
+    finally:
+        os.chdir(cwd)
+    masks = namespace["masks"]
+    assert isinstance(masks, torch.Tensor) and masks.shape == (3, 48, 80)
+    assert set(masks.unique().tolist()) <= {0, 1}

@@ -259,7 +259,8 @@ class AVESFormerImageProcessor(PilBackend):
         return {"labels": labels, "labels_mask": labels_mask}
 
     def _upsampled_frames(self, logits: torch.Tensor, size):
-        """[T, K, h, w] -> one [K, H, W] logit map per frame (bilinear; frame by frame to bound memory)."""
+        """[T, K, h, w] -> one [K, H, W] logit map per frame (bilinear; frame by frame, since T full-size maps of
+        71 class logits can take gigabytes)."""
         for frame_logits in logits:
             if size is None:
                 yield frame_logits
@@ -276,10 +277,12 @@ class AVESFormerImageProcessor(PilBackend):
                 "use post_process_semantic_segmentation"
             )
         sizes = clip_target_sizes(target_sizes, len(logits))
-        return [
-            torch.stack([frame[0].sigmoid() > threshold for frame in self._upsampled_frames(clip, size)])
-            for clip, size in zip(logits, sizes)
-        ]
+        masks = []
+        for clip, size in zip(logits, sizes):  # one clip at a time: clips may have different target sizes
+            if size is not None:
+                clip = F.interpolate(clip.float(), size=size, mode="bilinear", align_corners=False)
+            masks.append(clip[:, 0].sigmoid() > threshold)
+        return masks
 
     def post_process_semantic_segmentation(self, outputs, target_sizes=None) -> list[torch.Tensor]:
         """Semantic logits [B, T, K, h, w] (K > 1) -> per clip class ids [T, H, W] int64 (argmax after resizing)."""

@@ -46,6 +46,15 @@ def load_legacy_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
     return _plain_state_dict(loaded, path)
 
 
+def convert_checkpoint_file(path: str | Path, convert_state_dict: Callable, out_dir=None, config=None):
+    """Read a legacy `.pth` (weights only), convert it with `convert_state_dict(state_dict, config, source_name=...)`,
+    and save a `from_pretrained` folder when `out_dir` is given."""
+    model = convert_state_dict(load_legacy_state_dict(path), config, source_name=str(path))
+    if out_dir is not None:
+        model.save_pretrained(out_dir)
+    return model
+
+
 def _plain_state_dict(loaded, path: Path) -> dict[str, torch.Tensor]:
     if isinstance(loaded, dict) and not _all_tensors(loaded):
         for key in CONTAINER_KEYS:

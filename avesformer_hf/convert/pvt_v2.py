@@ -16,7 +16,7 @@ import torch
 from transformers import PvtV2Backbone, PvtV2Config
 
 from ..configuration_avesformer import BACKBONE_STAGES
-from .checkpoint import load_legacy_state_dict, remap_state_dict
+from .checkpoint import convert_checkpoint_file, remap_state_dict
 
 _WIDE = [64, 128, 320, 512]
 # The factories of the original pvt_v2.py; all use sr_ratios [8, 4, 2, 1].
@@ -117,10 +117,7 @@ def convert_pvt_v2_checkpoint(
     path: str | Path, out_dir: str | Path | None = None, config: PvtV2Config | None = None
 ) -> PvtV2Backbone:
     """Read an official `pvt_v2_*.pth` (weights only), convert, and save a `from_pretrained` folder if asked."""
-    model = convert_pvt_v2_state_dict(load_legacy_state_dict(path), config, source_name=str(path))
-    if out_dir is not None:
-        model.save_pretrained(out_dir)
-    return model
+    return convert_checkpoint_file(path, convert_pvt_v2_state_dict, out_dir, config)
 
 
 __all__ = [

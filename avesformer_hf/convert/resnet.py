@@ -13,7 +13,7 @@ import torch
 from transformers import ResNetBackbone, ResNetConfig
 
 from ..configuration_avesformer import BACKBONE_STAGES
-from .checkpoint import load_legacy_state_dict, remap_state_dict
+from .checkpoint import convert_checkpoint_file, remap_state_dict
 
 _BN_PARAMS = r"(weight|bias|running_mean|running_var|num_batches_tracked)"
 _STEM = re.compile(rf"(conv1\.weight|bn1\.{_BN_PARAMS})")
@@ -76,10 +76,7 @@ def convert_resnet_checkpoint(
     path: str | Path, out_dir: str | Path | None = None, config: ResNetConfig | None = None
 ) -> ResNetBackbone:
     """Read a torchvision `resnet*.pth` (weights only), convert, and save a `from_pretrained` folder if asked."""
-    model = convert_resnet_state_dict(load_legacy_state_dict(path), config, source_name=str(path))
-    if out_dir is not None:
-        model.save_pretrained(out_dir)
-    return model
+    return convert_checkpoint_file(path, convert_resnet_state_dict, out_dir, config)
 
 
 __all__ = ["convert_resnet_checkpoint", "convert_resnet_state_dict", "infer_resnet_config"]

@@ -11,7 +11,7 @@ import torch
 
 from ..configuration_vggish import VGGishConfig
 from ..modeling_vggish import VGGishModel
-from .checkpoint import load_legacy_state_dict, remap_state_dict
+from .checkpoint import convert_checkpoint_file, remap_state_dict
 
 
 def convert_vggish_state_dict(
@@ -35,10 +35,7 @@ def convert_vggish_checkpoint(
     path: str | Path, out_dir: str | Path | None = None, config: VGGishConfig | None = None
 ) -> VGGishModel:
     """Read `vggish-10086976.pth` (weights only), convert, and save a `from_pretrained` folder if `out_dir` is given."""
-    model = convert_vggish_state_dict(load_legacy_state_dict(path), config, source_name=str(path))
-    if out_dir is not None:
-        model.save_pretrained(out_dir)
-    return model
+    return convert_checkpoint_file(path, convert_vggish_state_dict, out_dir, config)
 
 
 __all__ = ["convert_vggish_checkpoint", "convert_vggish_state_dict"]

@@ -90,7 +90,8 @@ def test_sigterm_then_sigkill_then_resume_matches_the_uninterrupted_run(setup, t
 
 
 def test_resume_latest_without_checkpoints_fails_clearly(setup, tmp_path):
-    from avesformer_hf.training import TrainingArguments, train
+    from avesformer_hf.training import CheckpointError, TrainingArguments, train
 
-    with pytest.raises(FileNotFoundError, match="no checkpoint"):
+    with pytest.raises(CheckpointError, match="no intact checkpoint"):
         train(TrainingArguments(**run_args(setup, tmp_path / "empty", resume_from_checkpoint="latest")))
+    assert not (tmp_path / "empty").exists()

@@ -11,6 +11,7 @@ from ..lazy_exports import lazy_exports
 _EXPORTS = {
     "RECIPES": "arguments",
     "SUBSETS": "arguments",
+    "AVESFormerTrainingArguments": "arguments",
     "TrainingArguments": "arguments",
     "build_parser": "arguments",
     "parse_args": "arguments",

@@ -3,7 +3,7 @@
 import math
 from pathlib import Path
 
-from .arguments import RECIPES, SUBSETS, TrainingArguments
+from .arguments import RECIPES, SUBSETS, AVESFormerTrainingArguments, flag_choices
 from .checkpointing import CHECKPOINTS_DIR
 from .errors import TrainingConfigurationError
 
@@ -32,18 +32,13 @@ NUMERIC_BOUNDS = {
     "image_size": (1, True),
     "num_workers": (0, True),
 }
-CHOICES = {
-    "mixed_precision": (None, "no", "fp16", "bf16"),
-    "report_to": ("all", "jsonl"),
-    "f_score_mode": ("dataset", "per_batch"),
-}
 
 
 def flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
-def check_arguments(args: TrainingArguments) -> None:
+def check_arguments(args: AVESFormerTrainingArguments) -> None:
     if args.subset not in SUBSETS:
         raise TrainingConfigurationError(f"--subset: unknown subset {args.subset!r}; choose one of {', '.join(SUBSETS)}")
     if (args.model_config is None) == (args.init_from is None):
@@ -64,7 +59,7 @@ def check_arguments(args: TrainingArguments) -> None:
         raise TrainingConfigurationError("--push-to-hub needs --hub-model-id OWNER/NAME")
 
 
-def check_numbers(args: TrainingArguments) -> None:
+def check_numbers(args: AVESFormerTrainingArguments) -> None:
     """Every numeric flag is a finite number in its range, every choice one of its values."""
     for name, (lowest, inclusive) in NUMERIC_BOUNDS.items():
         value = getattr(args, name)
@@ -74,7 +69,7 @@ def check_numbers(args: TrainingArguments) -> None:
         if not valid or value < lowest or (value == lowest and not inclusive):
             bound = f">= {lowest}" if inclusive else f"> {lowest}"
             raise TrainingConfigurationError(f"{flag(name)} must be a finite number {bound}, got {value!r}")
-    for name, choices in CHOICES.items():
+    for name, choices in flag_choices().items():
         if getattr(args, name) not in choices:
             valid = ", ".join(str(c) for c in choices if c is not None)
             raise TrainingConfigurationError(f"{flag(name)}: {getattr(args, name)!r} is not one of {valid}")
@@ -112,7 +107,7 @@ def continues_run(output_dir, checkpoint: Path | None) -> bool:
     return Path(checkpoint).resolve().parent == (Path(output_dir) / CHECKPOINTS_DIR).resolve()
 
 
-def check_output_dir(args: TrainingArguments, checkpoint: Path | None) -> bool:
+def check_output_dir(args: AVESFormerTrainingArguments, checkpoint: Path | None) -> bool:
     """Whether the run already in --output-dir must be cleared (only with --overwrite-output-dir); raises when
     the folder holds a run that this one neither continues nor may replace."""
     markers = existing_run_markers(args.output_dir)

@@ -2,8 +2,8 @@
 `gather_for_metrics`, `save_state` / `load_state`, trackers. Four named steps: `set_up` (setup.py),
 `train_epoch`, `evaluate_and_save`, `finish_run`.
 
-    result = train(TrainingArguments(output_dir="runs/x", model_config="hub_configs/avesformer-pvtv2-b2-s4",
-                                     data_root="AVSBench", subset="s4"))
+    result = train(AVESFormerTrainingArguments(output_dir="runs/x", model_config="hub_configs/avesformer-pvtv2-b2-s4",
+                                               data_root="AVSBench", subset="s4"))
 """
 
 import json
@@ -17,7 +17,7 @@ from accelerate import Accelerator
 from safetensors.torch import load_file
 from tqdm.auto import tqdm
 
-from .arguments import TrainingArguments
+from .arguments import AVESFormerTrainingArguments
 from .checkpointing import StopRequest, save_checkpoint
 from .data import RunData
 from .divergence import check_logged_loss, check_scores, check_step, check_weights, gradient_norm
@@ -41,7 +41,7 @@ class TrainingResult:
         return 128 + self.stopped_by_signal if self.stopped_by_signal else 0
 
 
-def train(args: TrainingArguments, data: RunData | None = None, step_callbacks=()) -> TrainingResult:
+def train(args: AVESFormerTrainingArguments, data: RunData | None = None, step_callbacks=()) -> TrainingResult:
     """Fine-tunes AVESFormer as `args` says. Every configuration error is raised before anything is written.
 
     `data` replaces the datasets named by `args` (for callers holding their own); `step_callbacks` are called
@@ -229,7 +229,7 @@ def final_metrics(run: Run) -> dict:
     return metrics
 
 
-def push_best_model(folder: Path, args: TrainingArguments) -> None:
+def push_best_model(folder: Path, args: AVESFormerTrainingArguments) -> None:
     try:
         from ..hub import push_model_folder
     except ImportError as error:

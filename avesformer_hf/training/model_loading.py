@@ -5,17 +5,17 @@ from pathlib import Path
 from ..configuration_avesformer import AVESFormerConfig
 from ..modeling_avesformer import AVESFormerModel
 from ..processing_avesformer import AudioVisualProcessor
-from .arguments import TrainingArguments, parse_config_overrides
+from .arguments import AVESFormerTrainingArguments, parse_config_overrides
 from .errors import TrainingConfigurationError
 
 PROCESSOR_FILES = ("processor_config.json", "preprocessor_config.json")
 
 
-def source_flag(args: TrainingArguments) -> str:
+def source_flag(args: AVESFormerTrainingArguments) -> str:
     return f"--init-from {args.init_from}" if args.init_from else f"--model-config {args.model_config}"
 
 
-def load_config(args: TrainingArguments) -> AVESFormerConfig:
+def load_config(args: AVESFormerTrainingArguments) -> AVESFormerConfig:
     """The run's config (overrides applied) without building the model, so it can be checked first."""
     try:
         overrides = parse_config_overrides(args.config_overrides)
@@ -38,7 +38,7 @@ def load_config(args: TrainingArguments) -> AVESFormerConfig:
     return config
 
 
-def load_model(args: TrainingArguments, config: AVESFormerConfig) -> AVESFormerModel:
+def load_model(args: AVESFormerTrainingArguments, config: AVESFormerConfig) -> AVESFormerModel:
     """A new model, or the saved one whose every weight must exist and fit `config`."""
     if not args.init_from:
         return AVESFormerModel(config)
@@ -58,7 +58,7 @@ def load_model(args: TrainingArguments, config: AVESFormerConfig) -> AVESFormerM
     return model
 
 
-def load_processor(args: TrainingArguments, image_size: int | None) -> AudioVisualProcessor:
+def load_processor(args: AVESFormerTrainingArguments, image_size: int | None) -> AudioVisualProcessor:
     """The saved processor of --init-from / --model-config when there is one, else the subset's default."""
     from ..data.collate import default_processor
 

@@ -19,7 +19,7 @@ from accelerate.utils import DataLoaderConfiguration, DistributedDataParallelKwa
 from torch.utils.data import DataLoader
 from transformers import get_scheduler
 
-from .arguments import TrainingArguments
+from .arguments import AVESFormerTrainingArguments
 from .checkpointing import CHECKPOINTS_DIR, TrainerState, load_checkpoint, resolve_checkpoint
 from .checks import check_arguments, check_model_matches_subset, check_output_dir
 from .data import RunData, build_run_data
@@ -50,7 +50,7 @@ class LossWindow:
 class Run:
     """What the steps of one run share."""
 
-    args: TrainingArguments
+    args: AVESFormerTrainingArguments
     accelerator: Accelerator
     config: Any
     model: Any
@@ -73,7 +73,7 @@ class Run:
         return Path(self.args.output_dir)
 
 
-def set_up(args: TrainingArguments, data: RunData | None = None) -> Run:
+def set_up(args: AVESFormerTrainingArguments, data: RunData | None = None) -> Run:
     check_arguments(args)
     args = args.resolved()
     checkpoint, notes = None, []
@@ -107,7 +107,7 @@ def set_up(args: TrainingArguments, data: RunData | None = None) -> Run:
     return run
 
 
-def build_accelerator(args: TrainingArguments, jsonl: JSONLinesTracker) -> Accelerator:
+def build_accelerator(args: AVESFormerTrainingArguments, jsonl: JSONLinesTracker) -> Accelerator:
     trackers = [jsonl]
     if args.report_to == "all" and is_tensorboard_available():
         trackers.append("tensorboard")
@@ -122,7 +122,7 @@ def build_accelerator(args: TrainingArguments, jsonl: JSONLinesTracker) -> Accel
     )
 
 
-def load_data(args: TrainingArguments, processor, accelerator) -> RunData:
+def load_data(args: AVESFormerTrainingArguments, processor, accelerator) -> RunData:
     try:
         return build_run_data(args, processor, accelerator)
     except ValueError as error:  # AVSBenchLayoutError names the file at fault
@@ -147,7 +147,7 @@ def clear_previous_run(output_dir: Path) -> None:
             path.unlink()
 
 
-def seeded_loader(dataset, batch_size: int, shuffle: bool, collate_fn, args: TrainingArguments) -> DataLoader:
+def seeded_loader(dataset, batch_size: int, shuffle: bool, collate_fn, args: AVESFormerTrainingArguments) -> DataLoader:
     # An own generator keeps the loader from drawing on the global RNG, which dropout uses: resumed runs
     # then see the same random numbers as uninterrupted ones.
     return DataLoader(
@@ -179,7 +179,7 @@ def build_optimisation(run: Run) -> None:
     )
 
 
-def hyperparameters(args: TrainingArguments, config) -> dict:
+def hyperparameters(args: AVESFormerTrainingArguments, config) -> dict:
     values = {k: v for k, v in json.loads(args.to_json()).items() if isinstance(v, (int, float, str, bool))}
     values.update(num_labels=config.num_labels, d_model=config.d_model, num_prompt_queries=config.num_prompt_queries)
     return values

@@ -20,6 +20,7 @@ from avesformer_hf.training import (
 from avesformer_hf.training.checkpointing import checkpoint_dirs
 from avesformer_hf.training.data import RunData
 from avesformer_hf.training.entry import main
+from avesformer_hf.training.frames import check_labels
 from helpers import tiny_avesformer_config
 
 
@@ -238,6 +239,17 @@ def test_binary_labels_outside_0_1_are_an_error_not_a_loss(training_setup, tmp_p
     data = RunData(train=splits["train"], val=splits["val"], collate_fn=corrupt)
     with pytest.raises(TrainingConfigurationError, match=f"labels hold {shown} where 0 or 1 \\(binary masks\\) are valid"):
         train(arguments(training_setup, tmp_path / "run", max_steps=2), data=data)
+
+
+@pytest.mark.parametrize("labels, message", [
+    (torch.tensor([0, 2, 3]), "labels hold 3 where integer class ids 0..2 are valid"),
+    (torch.tensor([0.0, 1.5]), "labels hold 1.5 where integer class ids 0..2 are valid"),
+    (torch.tensor([-1, 0]), "labels hold -1 where integer class ids 0..2 are valid"),
+])
+def test_class_labels_outside_the_model_classes_are_an_error(labels, message):
+    with pytest.raises(TrainingConfigurationError, match=message):
+        check_labels(labels, num_labels=3)
+    check_labels(torch.tensor([0, 1, 2]), num_labels=3)
 
 
 # --- the command line: one line, no traceback (AVESFORMER_DEBUG=1 shows it), non-zero exit ---------------------

@@ -91,6 +91,14 @@ def test_bad_flag_is_rejected_before_anything_is_written(training_setup, tmp_pat
     assert not (tmp_path / "run").exists()
 
 
+def test_output_dir_that_is_a_file_is_left_alone(training_setup, tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("mine")
+    with pytest.raises(TrainingConfigurationError, match=f"--output-dir {path} is a file, not a folder"):
+        train(arguments(training_setup, path, overwrite_output_dir=True))
+    assert path.read_text() == "mine"
+
+
 # --- --overwrite-output-dir deletes nothing until every set-up check has passed -----------------------------
 
 def broken_data_root(training_setup, tmp_path) -> tuple[Path, Path]:

@@ -110,6 +110,8 @@ def continues_run(output_dir, checkpoint: Path | None) -> bool:
 def check_output_dir(args: AVESFormerTrainingArguments, checkpoint: Path | None) -> bool:
     """Whether the run already in --output-dir must be cleared (only with --overwrite-output-dir); raises when
     the folder holds a run that this one neither continues nor may replace."""
+    if Path(args.output_dir).exists() and not Path(args.output_dir).is_dir():
+        raise TrainingConfigurationError(f"--output-dir {args.output_dir} is a file, not a folder")
     markers = existing_run_markers(args.output_dir)
     if not markers or continues_run(args.output_dir, checkpoint):
         return False

@@ -7,30 +7,18 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from avesformer_hf.data import generate_synthavs
 from avesformer_hf.training.tracking import read_log
-from helpers import tiny_avesformer_config
 
 REPO = Path(__file__).resolve().parents[1]
 # Per-step losses of the two runs agree to float32 reduction-order noise; 1e-4 leaves room for six steps.
 LOSS_TOLERANCE = 1e-4
 
 
-@pytest.fixture(scope="module")
-def setup(tmp_path_factory):
-    root = tmp_path_factory.mktemp("distributed")
-    generate_synthavs(root / "synthavs", layout="s4", num_clips=12, image_size=32, num_classes=3, seed=0)
-    tiny_avesformer_config(num_frames=5).save_pretrained(root / "config")
-    return root
-
-
-def launch(setup, output_dir, launcher: list[str], batch_size: int, env: dict) -> subprocess.Popen:
+def launch(training_setup, output_dir, launcher: list[str], batch_size: int, env: dict) -> subprocess.Popen:
     command = [
         sys.executable, "-m", "accelerate.commands.launch", *launcher, "--num_machines", "1",
         "--mixed_precision", "no", "--dynamo_backend", "no", "scripts/train.py",
-        "--model-config", str(setup / "config"), "--data-root", str(setup / "synthavs"), "--image-size", "32",
+        "--model-config", str(training_setup / "config"), "--data-root", str(training_setup / "synthavs"), "--image-size", "32",
         "--subset", "s4", "--output-dir", str(output_dir), "--max-steps", "6", "--batch-size", str(batch_size),
         "--learning-rate", "1e-3", "--freeze-backbone-epochs", "1", "--logging-steps", "1", "--report-to", "jsonl",
         # dropout masks are drawn per process, so they would differ between the layouts
@@ -40,9 +28,9 @@ def launch(setup, output_dir, launcher: list[str], batch_size: int, env: dict) -
     return subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
-def test_two_processes_match_one_process_with_the_same_global_batch(setup, tmp_path):
-    two = launch(setup, tmp_path / "two", ["--multi_gpu", "--num_processes", "2"], 1, {"ACCELERATE_USE_CPU": "1"})
-    one = launch(setup, tmp_path / "one", ["--cpu", "--num_processes", "1"], 2, {})
+def test_two_processes_match_one_process_with_the_same_global_batch(training_setup, tmp_path):
+    two = launch(training_setup, tmp_path / "two", ["--multi_gpu", "--num_processes", "2"], 1, {"ACCELERATE_USE_CPU": "1"})
+    one = launch(training_setup, tmp_path / "one", ["--cpu", "--num_processes", "1"], 2, {})
     outputs = {}
     for name, process in (("two", two), ("one", one)):
         outputs[name], _ = process.communicate(timeout=400)

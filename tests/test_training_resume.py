@@ -11,29 +11,19 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from avesformer_hf.data import generate_synthavs
 from avesformer_hf.training.checkpointing import checkpoint_dirs
 from avesformer_hf.training.tracking import read_log
-from helpers import tiny_avesformer_config
 
 RUNNER = Path(__file__).with_name("training_runner.py")
 REPO = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def setup(tmp_path_factory):
-    root = tmp_path_factory.mktemp("resume")
-    generate_synthavs(root / "synthavs", layout="s4", num_clips=12, image_size=32, num_classes=3, seed=0)
-    tiny_avesformer_config(num_frames=5).save_pretrained(root / "config")
-    return root
-
-
-def run_args(setup, output_dir, **overrides) -> dict:
+def run_args(training_setup, output_dir, **overrides) -> dict:
     # 8 training clips, 2 per step: 4 steps per epoch. Step 3 is a mid-epoch checkpoint, steps 5-6 run
     # after the backbone unfreezes at the epoch boundary; dropout (0.1) makes the RNG state matter.
     values = dict(
-        output_dir=str(output_dir), subset="s4", model_config=str(setup / "config"),
-        data_root=str(setup / "synthavs"), image_size=32, max_steps=6, batch_size=2, learning_rate=1e-3,
+        output_dir=str(output_dir), subset="s4", model_config=str(training_setup / "config"),
+        data_root=str(training_setup / "synthavs"), image_size=32, max_steps=6, batch_size=2, learning_rate=1e-3,
         freeze_backbone_epochs=1, checkpointing_steps=3, logging_steps=1, report_to="jsonl", seed=7,
     )
     values.update(overrides)
@@ -57,22 +47,22 @@ def step_losses(output_dir) -> dict[int, float]:
     return {r["step"]: r["train/loss"] for r in read_log(Path(output_dir) / "log.jsonl") if "train/loss" in r}
 
 
-def test_sigterm_then_sigkill_then_resume_matches_the_uninterrupted_run(setup, tmp_path):
-    straight = launch(run_args(setup, tmp_path / "straight"))
+def test_sigterm_then_sigkill_then_resume_matches_the_uninterrupted_run(training_setup, tmp_path):
+    straight = launch(run_args(training_setup, tmp_path / "straight"))
 
     interrupted = tmp_path / "interrupted"
-    code, output = finish(launch(run_args(setup, interrupted), signal_at=(2, "SIGTERM")))
+    code, output = finish(launch(run_args(training_setup, interrupted), signal_at=(2, "SIGTERM")))
     assert code == 128 + 15, output
     # SIGTERM at step 2 (not a checkpointing step) saved a checkpoint there and stopped before evaluating.
     assert [p.name for p in checkpoint_dirs(interrupted)] == ["checkpoint-2"]
     assert not (interrupted / "metrics.json").exists()
 
-    code, output = finish(launch(run_args(setup, interrupted, resume_from_checkpoint="latest"), signal_at=(4, "SIGKILL")))
+    code, output = finish(launch(run_args(training_setup, interrupted, resume_from_checkpoint="latest"), signal_at=(4, "SIGKILL")))
     assert code == -9, output
     # step 4 is lost: the newest complete checkpoint is step 3's
     assert [p.name for p in checkpoint_dirs(interrupted)] == ["checkpoint-2", "checkpoint-3"]
 
-    code, output = finish(launch(run_args(setup, interrupted, resume_from_checkpoint="latest")))
+    code, output = finish(launch(run_args(training_setup, interrupted, resume_from_checkpoint="latest")))
     assert code == 0, output
     code, output = finish(straight)
     assert code == 0, output
@@ -89,8 +79,9 @@ def test_sigterm_then_sigkill_then_resume_matches_the_uninterrupted_run(setup, t
     assert metrics == json.loads((tmp_path / "straight" / "metrics.json").read_text())
 
 
-def test_resume_latest_without_checkpoints_fails_clearly(setup, tmp_path):
-    from avesformer_hf.training import TrainingArguments, train
+def test_resume_latest_without_checkpoints_fails_clearly(training_setup, tmp_path):
+    from avesformer_hf.training import CheckpointError, TrainingArguments, train
 
-    with pytest.raises(FileNotFoundError, match="no checkpoint"):
-        train(TrainingArguments(**run_args(setup, tmp_path / "empty", resume_from_checkpoint="latest")))
+    with pytest.raises(CheckpointError, match="no intact checkpoint"):
+        train(TrainingArguments(**run_args(training_setup, tmp_path / "empty", resume_from_checkpoint="latest")))
+    assert not (tmp_path / "empty").exists()

@@ -9,11 +9,11 @@ import os
 import signal
 import sys
 
-from avesformer_hf.training import TrainingArguments, train
+from avesformer_hf.training import AVESFormerTrainingArguments, train
 
 
 def main() -> int:
-    args = TrainingArguments(**json.loads(sys.argv[1]))
+    args = AVESFormerTrainingArguments(**json.loads(sys.argv[1]))
     callbacks = []
     if len(sys.argv) > 2:
         step, signum = int(sys.argv[2]), getattr(signal, sys.argv[3])

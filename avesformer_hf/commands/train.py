@@ -7,8 +7,10 @@ HELP = "fine-tune AVESFormer on AVSBench or SynthAVS (single process; see script
 def register(subparsers):
     from avesformer_hf.training.arguments import build_parser
 
-    parser = subparsers.add_parser("train", help=HELP, description=HELP)
-    build_parser(parser)
+    trainer = build_parser(add_help=False)
+    parser = subparsers.add_parser(
+        "train", help=HELP, description=HELP, parents=[trainer], formatter_class=trainer.formatter_class
+    )
     parser.set_defaults(func=run)
 
 

@@ -1,9 +1,14 @@
-"""Training arguments: the spec's recipe per subset, every value overridable from the command line."""
+"""Training arguments: the spec's recipe per subset, every value overridable from the command line.
+
+The dataclass is the only source of the flags, their defaults and help (`HfArgumentParser`).
+"""
 
 import argparse
 import dataclasses
 import json
-from dataclasses import dataclass
+import typing
+from dataclasses import MISSING, dataclass, field
+from typing import Literal
 
 SUBSETS = ("s4", "ms3", "avss")
 AVSS_NUM_LABELS = 71
@@ -26,51 +31,63 @@ RECIPES = {
 }
 
 
-@dataclass
-class TrainingArguments:
-    """Everything a run needs. `None` means "the subset's recipe value" (see `RECIPES`)."""
+def arg(default=MISSING, help: str = "", **argparse_options):
+    """A dataclass field whose `metadata` is what `HfArgumentParser` gives `add_argument` (help, metavar, ...)."""
+    return field(default=default, metadata={"help": help, **argparse_options})
 
-    output_dir: str
-    subset: str = "s4"
-    model_config: str | None = None
-    init_from: str | None = None
-    config_overrides: str | None = None
-    data_root: str | None = None
-    synthetic: int = 0
-    synthetic_image_size: int = 64
-    synthetic_num_classes: int = 6
-    image_size: int | None = None
-    overwrite_output_dir: bool = False
-    num_epochs: int | None = None
-    max_steps: int | None = None
-    batch_size: int | None = None
-    eval_batch_size: int | None = None
-    learning_rate: float = 2e-5
-    weight_decay: float = 0.01
-    lr_scheduler: str = "constant"
-    warmup_steps: int = 0
-    freeze_backbone_epochs: int | None = None
-    gradient_accumulation_steps: int = 1
-    max_grad_norm: float = 0.0
-    mixed_precision: str | None = None
-    seed: int = 42
-    eval_steps: int | None = None
-    checkpointing_steps: int | None = 500
-    checkpoints_total_limit: int = 3
-    resume_from_checkpoint: str | None = None
-    logging_steps: int = 10
-    report_to: str = "all"
-    f_score_mode: str = "dataset"
-    num_workers: int = 0
-    push_to_hub: bool = False
-    hub_model_id: str | None = None
-    hub_private: bool = False
+
+@dataclass
+class AVESFormerTrainingArguments:
+    """Everything a run needs, and the only definition of the trainer's command-line flags (each field is
+    `--field-name`, also `--field_name`). `None` means "the subset's recipe value" (see `RECIPES`)."""
+
+    output_dir: str = arg(help="folder of the run: model, checkpoints, metrics, logs")
+    # model
+    model_config: str | None = arg(None, "folder or config.json of a new model (e.g. hub_configs/avesformer-pvtv2-b2-s4)")
+    init_from: str | None = arg(None, "folder or Hub repo of a saved model (+ processor) to fine-tune")
+    config_overrides: str | None = arg(None, 'comma-separated config changes, e.g. "dropout=0.0,freeze_audio_backbone=false"')
+    # data
+    subset: str = arg("s4", f"AVSBench subset, one of {', '.join(SUBSETS)}")
+    data_root: str | None = arg(None, "AVSBench root holding the subset's metadata")
+    synthetic: int = arg(0, "generate N SynthAVS clips and train on them", metavar="N")
+    synthetic_image_size: int = arg(64, "frame size of generated SynthAVS clips")
+    synthetic_num_classes: int = arg(6, "sound classes of generated SynthAVS clips")
+    image_size: int | None = arg(None, "resize frames to this square size (default: the processor's)")
+    num_workers: int = arg(0, "DataLoader worker processes")
+    # run
+    overwrite_output_dir: bool = arg(False, "replace the run already in --output-dir (after every set-up check passed)")
+    resume_from_checkpoint: str | None = arg(None, "continue a run from a checkpoint", metavar="latest|PATH")
+    seed: int = arg(42, "seed of weights, dropout and data order")
+    mixed_precision: Literal["no", "fp16", "bf16"] | None = arg(None, "default: accelerate's config")
+    # optimisation (None: the subset's recipe)
+    num_epochs: int | None = arg(None, "epochs (default: the subset's recipe)")
+    max_steps: int | None = arg(None, "stop after this many optimizer steps (overrides epochs)")
+    batch_size: int | None = arg(None, "clips per device and step (default: the subset's recipe)")
+    eval_batch_size: int | None = arg(None, "clips per device in evaluation (default: --batch-size)")
+    learning_rate: float = arg(2e-5, "AdamW learning rate")
+    weight_decay: float = arg(0.01, "AdamW weight decay")
+    lr_scheduler: str = arg("constant", "a transformers scheduler name (constant, linear, cosine...)")
+    warmup_steps: int = arg(0, "scheduler warm-up steps")
+    freeze_backbone_epochs: int | None = arg(None, "epochs with the visual backbone frozen (default: the subset's recipe)")
+    gradient_accumulation_steps: int = arg(1, "batches per optimizer step")
+    max_grad_norm: float = arg(0.0, "clip gradients to this norm (0: off)")
+    # evaluation, checkpoints, logging
+    eval_steps: int | None = arg(None, "evaluate every N optimizer steps (default: every epoch)")
+    checkpointing_steps: int | None = arg(500, "save_state every N steps (0: epoch ends only)")
+    checkpoints_total_limit: int = arg(3, "keep the last K checkpoints")
+    logging_steps: int = arg(10, "log the training loss every N steps")
+    report_to: Literal["all", "jsonl"] = arg("all", '"all" (TensorBoard when installed + JSON lines) or "jsonl"')
+    f_score_mode: Literal["dataset", "per_batch"] = arg("dataset", "M_F over the whole split or averaged per batch")
+    # Hub
+    push_to_hub: bool = arg(False, "push the best model + processor with its card")
+    hub_model_id: str | None = arg(None, "repo id to push to (needed with --push-to-hub)")
+    hub_private: bool = arg(False, "make the pushed repo private")
 
     @property
     def recipe(self) -> Recipe:
         return RECIPES[self.subset]
 
-    def resolved(self) -> "TrainingArguments":
+    def resolved(self) -> "AVESFormerTrainingArguments":
         """A copy with recipe values filled in for the fields left at `None`."""
         recipe = self.recipe
         return dataclasses.replace(
@@ -87,65 +104,35 @@ class TrainingArguments:
         return json.dumps(dataclasses.asdict(self), indent=2, sort_keys=True)
 
 
-def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
-    parser = parser or argparse.ArgumentParser(
-        description="Fine-tune AVESFormer with Accelerate (run it with `accelerate launch`)."
-    )
-    model = parser.add_argument_group("model")
-    model.add_argument("--model-config", help="folder or config.json of a new model (e.g. hub_configs/avesformer-pvtv2-b2-s4)")
-    model.add_argument("--init-from", help="folder or Hub repo of a saved model (+ processor) to fine-tune")
-    model.add_argument("--config-overrides", help='comma-separated config changes, e.g. "dropout=0.0,freeze_audio_backbone=false"')
-
-    data = parser.add_argument_group("data")
-    data.add_argument("--subset", default="s4", help=f"AVSBench subset, one of {', '.join(SUBSETS)}")
-    data.add_argument("--data-root", help="AVSBench root holding the subset's metadata")
-    data.add_argument("--synthetic", type=int, default=0, metavar="N", help="generate N SynthAVS clips and train on them")
-    data.add_argument("--synthetic-image-size", type=int, default=64, help="frame size of generated SynthAVS clips")
-    data.add_argument("--synthetic-num-classes", type=int, default=6, help="sound classes of generated SynthAVS clips")
-    data.add_argument("--image-size", type=int, help="resize frames to this square size (default: the processor's)")
-    data.add_argument("--num-workers", type=int, default=0, help="DataLoader worker processes")
-
-    run = parser.add_argument_group("run")
-    run.add_argument("--output-dir", required=True)
-    run.add_argument("--overwrite-output-dir", action="store_true", help="replace the run already in --output-dir")
-    run.add_argument("--resume-from-checkpoint", metavar="latest|PATH", help="continue a run from a checkpoint")
-    run.add_argument("--seed", type=int, default=42)
-    run.add_argument("--mixed-precision", choices=("no", "fp16", "bf16"), help="default: accelerate's config")
-
-    optim = parser.add_argument_group("optimisation (defaults: the subset's recipe)")
-    optim.add_argument("--num-epochs", type=int)
-    optim.add_argument("--max-steps", type=int, help="stop after this many optimizer steps (overrides epochs)")
-    optim.add_argument("--batch-size", type=int, help="clips per device and step")
-    optim.add_argument("--eval-batch-size", type=int)
-    optim.add_argument("--learning-rate", type=float, default=2e-5)
-    optim.add_argument("--weight-decay", type=float, default=0.01)
-    optim.add_argument("--lr-scheduler", default="constant", help="a transformers scheduler name (constant, linear, cosine...)")
-    optim.add_argument("--warmup-steps", type=int, default=0)
-    optim.add_argument("--freeze-backbone-epochs", type=int, help="epochs with the visual backbone frozen")
-    optim.add_argument("--gradient-accumulation-steps", type=int, default=1)
-    optim.add_argument("--max-grad-norm", type=float, default=0.0, help="clip gradients to this norm (0: off)")
-
-    track = parser.add_argument_group("evaluation, checkpoints, logging")
-    track.add_argument("--eval-steps", type=int, help="evaluate every N optimizer steps (default: every epoch)")
-    track.add_argument("--checkpointing-steps", type=int, default=500, help="save_state every N steps (0: epoch ends only)")
-    track.add_argument("--checkpoints-total-limit", type=int, default=3, help="keep the last K checkpoints")
-    track.add_argument("--logging-steps", type=int, default=10)
-    track.add_argument("--report-to", default="all", help='"all" (TensorBoard when installed + JSON lines) or "jsonl"')
-    track.add_argument("--f-score-mode", choices=("dataset", "per_batch"), default="dataset")
-
-    hub = parser.add_argument_group("Hub")
-    hub.add_argument("--push-to-hub", action="store_true", help="push the best model + processor with its card")
-    hub.add_argument("--hub-model-id", help="repo id to push to (needed with --push-to-hub)")
-    hub.add_argument("--hub-private", action="store_true")
-    return parser
+# The name of earlier versions (and of the README); `transformers.TrainingArguments` is another class.
+TrainingArguments = AVESFormerTrainingArguments
 
 
-def arguments_from_namespace(namespace: argparse.Namespace) -> TrainingArguments:
-    names = {f.name for f in dataclasses.fields(TrainingArguments)}
-    return TrainingArguments(**{k: v for k, v in vars(namespace).items() if k in names})
+def flag_choices() -> dict[str, tuple]:
+    """field -> its valid values, for the fields typed `Literal[...]` (or `Literal[...] | None`)."""
+    choices = {}
+    for name, hint in typing.get_type_hints(AVESFormerTrainingArguments).items():
+        options = [h for h in (hint, *typing.get_args(hint)) if typing.get_origin(h) is Literal]
+        if options:
+            allows_none = type(None) in typing.get_args(hint)
+            choices[name] = typing.get_args(options[0]) + ((None,) if allows_none else ())
+    return choices
 
 
-def parse_args(argv: list[str] | None = None) -> TrainingArguments:
+def build_parser(**parser_options):
+    """The trainer's parser, made by `HfArgumentParser` from `AVESFormerTrainingArguments`."""
+    from transformers import HfArgumentParser
+
+    parser_options.setdefault("description", "Fine-tune AVESFormer with Accelerate (run it with `accelerate launch`).")
+    return HfArgumentParser(AVESFormerTrainingArguments, **parser_options)
+
+
+def arguments_from_namespace(namespace: argparse.Namespace) -> AVESFormerTrainingArguments:
+    names = {f.name for f in dataclasses.fields(AVESFormerTrainingArguments)}
+    return AVESFormerTrainingArguments(**{k: v for k, v in vars(namespace).items() if k in names})
+
+
+def parse_args(argv: list[str] | None = None) -> AVESFormerTrainingArguments:
     return arguments_from_namespace(build_parser().parse_args(argv))
 
 

@@ -1,19 +1,44 @@
-"""Configuration checks that run before any model is built or step taken, each naming what is wrong."""
+"""Configuration checks that run before any model is built, step taken or file written, each naming what is wrong."""
 
+import math
 from pathlib import Path
 
-from .arguments import RECIPES, SUBSETS, TrainingArguments
+from .arguments import RECIPES, SUBSETS, AVESFormerTrainingArguments, flag_choices
 from .checkpointing import CHECKPOINTS_DIR
+from .errors import TrainingConfigurationError
 
 # Files that mark a folder as holding a training run.
 RUN_MARKERS = ("training_args.json", "log.jsonl", "metrics.json", CHECKPOINTS_DIR)
 
+# field -> (lowest valid value, whether it may equal that value); `None` values mean "recipe default".
+NUMERIC_BOUNDS = {
+    "learning_rate": (0, False),
+    "weight_decay": (0, True),
+    "max_grad_norm": (0, True),
+    "batch_size": (1, True),
+    "eval_batch_size": (1, True),
+    "gradient_accumulation_steps": (1, True),
+    "logging_steps": (1, True),
+    "max_steps": (1, True),
+    "eval_steps": (1, True),
+    "num_epochs": (0, True),
+    "warmup_steps": (0, True),
+    "freeze_backbone_epochs": (0, True),
+    "checkpointing_steps": (0, True),
+    "checkpoints_total_limit": (0, True),
+    "synthetic": (0, True),
+    "synthetic_image_size": (1, True),
+    "synthetic_num_classes": (1, True),
+    "image_size": (1, True),
+    "num_workers": (0, True),
+}
 
-class TrainingConfigurationError(ValueError):
-    """Raised before training when the arguments, data or model do not fit together."""
+
+def flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
 
 
-def check_arguments(args: TrainingArguments) -> None:
+def check_arguments(args: AVESFormerTrainingArguments) -> None:
     if args.subset not in SUBSETS:
         raise TrainingConfigurationError(f"--subset: unknown subset {args.subset!r}; choose one of {', '.join(SUBSETS)}")
     if (args.model_config is None) == (args.init_from is None):
@@ -26,24 +51,36 @@ def check_arguments(args: TrainingArguments) -> None:
         raise TrainingConfigurationError("pass exactly one of --data-root PATH and --synthetic N (N > 0)")
     if args.data_root is not None:
         check_data_root(args.data_root, args.subset)
-    for name in ("batch_size", "eval_batch_size", "gradient_accumulation_steps", "logging_steps"):
-        value = getattr(args, name)
-        if value is not None and value < 1:
-            raise TrainingConfigurationError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
-    for name in ("num_epochs", "max_steps", "eval_steps"):
-        value = getattr(args, name)
-        if value is not None and value < (0 if name == "num_epochs" else 1):
-            raise TrainingConfigurationError(f"--{name.replace('_', '-')} must be positive, got {value}")
+    check_numbers(args)
     if args.num_epochs == 0 and not args.max_steps:
         raise TrainingConfigurationError("--num-epochs 0 trains nothing: give at least 1 epoch or --max-steps")
-    if args.max_grad_norm < 0 or args.learning_rate <= 0 or args.weight_decay < 0:
-        raise TrainingConfigurationError(
-            "--max-grad-norm and --weight-decay must be >= 0 and --learning-rate > 0, got "
-            f"{args.max_grad_norm}, {args.weight_decay}, {args.learning_rate}"
-        )
+    check_scheduler(args.lr_scheduler)
     if args.push_to_hub and not args.hub_model_id:
         raise TrainingConfigurationError("--push-to-hub needs --hub-model-id OWNER/NAME")
-    check_output_dir(args)
+
+
+def check_numbers(args: AVESFormerTrainingArguments) -> None:
+    """Every numeric flag is a finite number in its range, every choice one of its values."""
+    for name, (lowest, inclusive) in NUMERIC_BOUNDS.items():
+        value = getattr(args, name)
+        if value is None:
+            continue
+        valid = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+        if not valid or value < lowest or (value == lowest and not inclusive):
+            bound = f">= {lowest}" if inclusive else f"> {lowest}"
+            raise TrainingConfigurationError(f"{flag(name)} must be a finite number {bound}, got {value!r}")
+    for name, choices in flag_choices().items():
+        if getattr(args, name) not in choices:
+            valid = ", ".join(str(c) for c in choices if c is not None)
+            raise TrainingConfigurationError(f"{flag(name)}: {getattr(args, name)!r} is not one of {valid}")
+
+
+def check_scheduler(name: str) -> None:
+    from transformers import SchedulerType
+
+    names = [kind.value for kind in SchedulerType]
+    if name not in names:
+        raise TrainingConfigurationError(f"--lr-scheduler: unknown scheduler {name!r}; choose one of {', '.join(names)}")
 
 
 def check_data_root(data_root, subset: str) -> None:
@@ -63,15 +100,28 @@ def existing_run_markers(output_dir) -> list[str]:
     return [name for name in RUN_MARKERS if (path / name).exists()] if path.is_dir() else []
 
 
-def check_output_dir(args: TrainingArguments) -> None:
+def continues_run(output_dir, checkpoint: Path | None) -> bool:
+    """Whether `checkpoint` is one of the checkpoints of the run in `output_dir`."""
+    if checkpoint is None:
+        return False
+    return Path(checkpoint).resolve().parent == (Path(output_dir) / CHECKPOINTS_DIR).resolve()
+
+
+def check_output_dir(args: AVESFormerTrainingArguments, checkpoint: Path | None) -> bool:
+    """Whether the run already in --output-dir must be cleared (only with --overwrite-output-dir); raises when
+    the folder holds a run that this one neither continues nor may replace."""
+    if Path(args.output_dir).exists() and not Path(args.output_dir).is_dir():
+        raise TrainingConfigurationError(f"--output-dir {args.output_dir} is a file, not a folder")
     markers = existing_run_markers(args.output_dir)
-    if args.resume_from_checkpoint:
-        return
-    if markers and not args.overwrite_output_dir:
-        raise TrainingConfigurationError(
-            f"--output-dir {args.output_dir} already holds a run ({', '.join(markers)}): pass "
-            "--overwrite-output-dir to replace it or --resume-from-checkpoint latest to continue it"
-        )
+    if not markers or continues_run(args.output_dir, checkpoint):
+        return False
+    if args.overwrite_output_dir:
+        return True
+    resuming = f"; the checkpoint {checkpoint} is not one of its checkpoints" if checkpoint else ""
+    raise TrainingConfigurationError(
+        f"--output-dir {args.output_dir} already holds a run ({', '.join(markers)}){resuming}: pass "
+        "--overwrite-output-dir to replace it or --resume-from-checkpoint latest to continue it"
+    )
 
 
 def check_model_matches_subset(config, subset: str) -> None:

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from .arguments import TrainingArguments
+from .arguments import AVESFormerTrainingArguments
 
 SYNTHETIC_DIR = "synthavs"
 
@@ -23,11 +23,11 @@ class RunData:
         self.eval_collate_fn = self.eval_collate_fn or self.collate_fn
 
 
-def synthetic_root(args: TrainingArguments) -> Path:
+def synthetic_root(args: AVESFormerTrainingArguments) -> Path:
     return Path(args.output_dir) / SYNTHETIC_DIR
 
 
-def build_run_data(args: TrainingArguments, processor, accelerator) -> RunData:
+def build_run_data(args: AVESFormerTrainingArguments, processor, accelerator) -> RunData:
     """Generates SynthAVS (main process, unless resuming a run that has it) and loads the subset's splits."""
     from ..data import generate_synthavs, load_avsbench
     from ..data.collate import AVSBenchCollator

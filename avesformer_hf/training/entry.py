@@ -4,18 +4,23 @@ import os
 import sys
 
 from .arguments import arguments_from_namespace, build_parser
-from .checks import TrainingConfigurationError
+from .errors import TrainingConfigurationError, TrainingDivergedError
+
+DEBUG_VARIABLE = "AVESFORMER_DEBUG"
 
 
 def run_from_namespace(namespace) -> int:
-    """Trains; a configuration error is one line on stderr and exit status 2, before any training."""
+    """Trains. A user error is one line on stderr (the traceback only with AVESFORMER_DEBUG=1): a configuration
+    error exits with status 2 before anything is written, a diverged run with status 1."""
     from .loop import train
 
     try:
         result = train(arguments_from_namespace(namespace))
-    except TrainingConfigurationError as error:
+    except (TrainingConfigurationError, TrainingDivergedError) as error:
+        if os.environ.get(DEBUG_VARIABLE) == "1":
+            raise
         print(f"error: {error}", file=sys.stderr)
-        return 2
+        return 2 if isinstance(error, TrainingConfigurationError) else 1
     if result.stopped_by_signal:
         from accelerate import PartialState
 

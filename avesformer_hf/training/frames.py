@@ -7,6 +7,8 @@ full batch with `labels_mask`, at a fraction of the cost (S4 train: 1 labelled f
 
 import torch
 
+from .errors import TrainingConfigurationError
+
 MODEL_INPUT_KEYS = ("pixel_values", "input_features", "audio_embeds", "audio_mask", "labels", "labels_mask")
 PER_FRAME_KEYS = MODEL_INPUT_KEYS
 
@@ -34,3 +36,16 @@ def select_labelled_frames(batch) -> dict:
         labelled[0] = True
     # [B, T, ...] -> [B * T, ...] -> [M, ...] -> [M, 1, ...]
     return {key: value.flatten(0, 1)[labelled].unsqueeze(1) for key, value in inputs.items()}
+
+
+def check_labels(labels: torch.Tensor, num_labels: int) -> None:
+    """Binary labels are 0 or 1; class labels are integer ids 0..num_labels-1. Anything else is a data error."""
+    if num_labels == 1:
+        bad = ~((labels == 0) | (labels == 1))
+        valid = "0 or 1 (binary masks)"
+    else:
+        bad = (labels < 0) | (labels >= num_labels) | (labels != labels.round())
+        valid = f"integer class ids 0..{num_labels - 1}"
+    if bool(bad.any()):
+        value = labels[bad].flatten()[0].item()
+        raise TrainingConfigurationError(f"labels hold {value} where {valid} are valid ({int(bad.sum())} such pixels in the batch)")

@@ -7,7 +7,7 @@ import torch
 from .configuration_avesformer import AVESFormerConfig
 from .modeling_avesformer import AVESFormerModel
 
-DEFAULT_HUB_CONFIGS = Path(__file__).resolve().parents[1] / "hub_configs"
+DEFAULT_HUB_CONFIGS = Path(__file__).parent / "hub_configs"
 PARTS = ("total", "vggish", "visual_backbone", "decoder_and_head")
 
 

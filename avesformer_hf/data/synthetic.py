@@ -279,11 +279,7 @@ def generate_synthavs(
     if seconds < 1 or image_size < 16:
         raise ValueError(f"need seconds >= 1 and image_size >= 16, got seconds={seconds}, image_size={image_size}")
     root = Path(out_dir)
-    subset_dir = root / LAYOUT_FOLDERS[layout]
-    if subset_dir.exists() and any(subset_dir.iterdir()):
-        if not overwrite:
-            raise FileExistsError(f"{subset_dir} already exists and is not empty (pass overwrite=True to replace it)")
-        shutil.rmtree(subset_dir)
+    subset_dir = empty_subset_dir(root / LAYOUT_FOLDERS[layout], overwrite)
     classes = synth_classes(layout, num_classes)
     plan_rng = np.random.default_rng([seed, LAYOUTS.index(layout)])
     clips: list[SynthClip] = []
@@ -294,30 +290,10 @@ def generate_synthavs(
         # every clip draws from its own stream, so changing one clip changes no other
         rng = np.random.default_rng([seed, LAYOUTS.index(layout), index])
         frames, label_maps, waveform, objects = render_clip(rng, classes, num_objects, num_sounding, num_frames, image_size)
-        video_id = f"synth{index:05d}"
-        clip = SynthClip(video_id, split, subset_label, num_frames, objects)
+        clip = SynthClip(f"synth{index:05d}", split, subset_label, num_frames, objects)
+        metadata_rows.append(write_clip(layout, subset_dir, clip, frames, label_maps, waveform))
         clips.append(clip)
-        if layout == "s4":
-            category = objects[[item["sounding"] for item in objects].index(True)]["class"]
-            metadata_rows.append([video_id, 0, category, split])
-            write_s4_clip(subset_dir / "s4_data", clip, category, frames, label_maps, waveform)
-        elif layout == "ms3":
-            metadata_rows.append([video_id, split])
-            write_ms3_clip(subset_dir / "ms3_data", clip, frames, label_maps, waveform)
-        else:
-            uid = f"{video_id}_0"
-            clip.video_id = uid
-            sounding_names = "_".join(clip.sounding_classes)
-            metadata_rows.append([video_id, uid, 0, 0, sounding_names, split, subset_label])
-            write_avss_clip(subset_dir / subset_label / uid, clip, frames, label_maps, waveform)
-    if layout == "s4":
-        write_csv(subset_dir / "s4_meta_data.csv", ["name", "start time", "category", "split"], metadata_rows)
-    elif layout == "ms3":
-        write_csv(subset_dir / "ms3_meta_data.csv", ["video_id", "split"], metadata_rows)
-    else:
-        write_csv(subset_dir / "metadata.csv", ["vid", "uid", "s_min", "s_sec", "a_obj", "split", "label"], metadata_rows)
-        label2idx = {name: index for index, name in enumerate(AVSS_CLASS_NAMES)}
-        (subset_dir / "label2idx.json").write_text(json.dumps(label2idx, indent=1) + "\n", encoding="utf-8")
+    write_metadata(layout, subset_dir, metadata_rows)
     manifest = {
         "layout": layout,
         "seed": seed,
@@ -329,6 +305,41 @@ def generate_synthavs(
     }
     (subset_dir / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return root
+
+
+def empty_subset_dir(subset_dir: Path, overwrite: bool) -> Path:
+    if subset_dir.exists() and any(subset_dir.iterdir()):
+        if not overwrite:
+            raise FileExistsError(f"{subset_dir} already exists and is not empty (pass overwrite=True to replace it)")
+        shutil.rmtree(subset_dir)
+    return subset_dir
+
+
+def write_clip(layout: str, subset_dir: Path, clip: SynthClip, frames, label_maps, waveform) -> list:
+    """Write one clip in the layout's folders; returns its row of the layout's metadata CSV."""
+    video_id = clip.video_id
+    if layout == "s4":
+        category = next(item["class"] for item in clip.objects if item["sounding"])
+        write_s4_clip(subset_dir / "s4_data", clip, category, frames, label_maps, waveform)
+        return [video_id, 0, category, clip.split]
+    if layout == "ms3":
+        write_ms3_clip(subset_dir / "ms3_data", clip, frames, label_maps, waveform)
+        return [video_id, clip.split]
+    clip.video_id = f"{video_id}_0"
+    sounding_names = "_".join(clip.sounding_classes)
+    write_avss_clip(subset_dir / clip.subset_label / clip.video_id, clip, frames, label_maps, waveform)
+    return [video_id, clip.video_id, 0, 0, sounding_names, clip.split, clip.subset_label]
+
+
+def write_metadata(layout: str, subset_dir: Path, rows: list[list]) -> None:
+    if layout == "s4":
+        write_csv(subset_dir / "s4_meta_data.csv", ["name", "start time", "category", "split"], rows)
+    elif layout == "ms3":
+        write_csv(subset_dir / "ms3_meta_data.csv", ["video_id", "split"], rows)
+    else:
+        write_csv(subset_dir / "metadata.csv", ["vid", "uid", "s_min", "s_sec", "a_obj", "split", "label"], rows)
+        label2idx = {name: index for index, name in enumerate(AVSS_CLASS_NAMES)}
+        (subset_dir / "label2idx.json").write_text(json.dumps(label2idx, indent=1) + "\n", encoding="utf-8")
 
 
 def write_s4_clip(data_dir: Path, clip: SynthClip, category: str, frames, label_maps, waveform) -> None:

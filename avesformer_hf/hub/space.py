@@ -4,8 +4,10 @@ from pathlib import Path
 
 from huggingface_hub import CommitOperationAdd, HfApi, SpaceCard
 
-PACKAGE_DIR = Path(__file__).resolve().parents[1]
-SPACE_DIR = PACKAGE_DIR.parent / "spaces_demo"
+PACKAGE_DIR = Path(__file__).parents[1]
+SPACE_DIR = PACKAGE_DIR / "spaces_demo"
+# Package data linked in from the top level; not sources of the package.
+DATA_DIRS = ("hub_configs", "spaces_demo")
 SPACE_FILES = ("app.py", "requirements.txt", "README.md")
 
 
@@ -25,9 +27,10 @@ def requirements_text(space_dir: Path, package: str | None) -> str:
 
 def package_sources(package_dir: Path = PACKAGE_DIR) -> list[tuple[str, Path]]:
     """(path in the Space, local file) for the avesformer_hf sources, uploaded next to app.py."""
-    files = [path for path in sorted(package_dir.rglob("*")) if path.is_file() and "__pycache__" not in path.parts]
-    return [(f"avesformer_hf/{path.relative_to(package_dir).as_posix()}", path) for path in files
-            if path.suffix == ".py" or path.name == "py.typed"]
+    files = [(path, path.relative_to(package_dir)) for path in sorted(package_dir.rglob("*")) if path.is_file()]
+    return [(f"avesformer_hf/{relative.as_posix()}", path) for path, relative in files
+            if (path.suffix == ".py" or path.name == "py.typed")
+            and "__pycache__" not in relative.parts and relative.parts[0] not in DATA_DIRS]
 
 
 def example_files(space_dir: Path) -> list[tuple[str, Path]]:

@@ -36,6 +36,10 @@ class TrainingArguments:
     init_from: str | None = None
     config_overrides: str | None = None
     data_root: str | None = None
+    dataset_name: str | None = None
+    dataset_config: str | None = None
+    mask_threshold: int | None = None
+    fps: float = 1.0
     synthetic: int = 0
     synthetic_image_size: int = 64
     synthetic_num_classes: int = 6
@@ -98,7 +102,11 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
 
     data = parser.add_argument_group("data")
     data.add_argument("--subset", default="s4", help=f"AVSBench subset, one of {', '.join(SUBSETS)}")
-    data.add_argument("--data-root", help="AVSBench root holding the subset's metadata")
+    data.add_argument("--data-root", help="AVSBench root holding the subset's metadata, or a folder of your own videos")
+    data.add_argument("--dataset-name", help="a Hub dataset id or a folder written by scripts/push_avsbench.py --local-dir")
+    data.add_argument("--dataset-config", help="config of --dataset-name (default: --subset)")
+    data.add_argument("--mask-threshold", type=int, metavar="T", help="binarise masks as values >= T (default: only 0/255, 0/1)")
+    data.add_argument("--fps", type=float, default=1.0, help="frames sampled per second of your own videos")
     data.add_argument("--synthetic", type=int, default=0, metavar="N", help="generate N SynthAVS clips and train on them")
     data.add_argument("--synthetic-image-size", type=int, default=64, help="frame size of generated SynthAVS clips")
     data.add_argument("--synthetic-num-classes", type=int, default=6, help="sound classes of generated SynthAVS clips")

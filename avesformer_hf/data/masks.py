@@ -61,10 +61,12 @@ def binary_mask_values(image: PIL.Image.Image, source: str, threshold: int | Non
     )
 
 
-def png_bytes(array: np.ndarray) -> bytes:
+def png_entry(path, array: np.ndarray) -> dict:
+    """An `Image` entry holding `array` as PNG bytes. Its path names the source file but is not that file:
+    `datasets` would read an existing file instead of the bytes."""
     buffer = io.BytesIO()
     PIL.Image.fromarray(array).save(buffer, format="PNG")
-    return buffer.getvalue()
+    return {"path": f"{path}#checked", "bytes": buffer.getvalue()}
 
 
 def checked_binary_mask(path, image: PIL.Image.Image, threshold: int | None = None):
@@ -73,7 +75,7 @@ def checked_binary_mask(path, image: PIL.Image.Image, threshold: int | None = No
     labels = binary_mask_values(image, str(path), threshold)
     if np.array_equal(binary_mask_to_bool(image, str(path)), labels):
         return str(path)
-    return {"path": str(path), "bytes": png_bytes(labels.astype(np.uint8) * 255)}
+    return png_entry(path, labels.astype(np.uint8) * 255)
 
 
 def semantic_mask_ids(image: PIL.Image.Image, source: str, num_classes: int) -> np.ndarray:
@@ -93,7 +95,7 @@ def semantic_mask_ids(image: PIL.Image.Image, source: str, num_classes: int) -> 
 def checked_semantic_mask(path, image: PIL.Image.Image, num_classes: int):
     """The `masks` entry for a semantic mask: AVSS colour PNG bytes of its class ids (what the collator reads)."""
     ids = semantic_mask_ids(image, str(path), num_classes)
-    return {"path": str(path), "bytes": png_bytes(label_to_color(ids))}
+    return png_entry(path, label_to_color(ids))
 
 
 __all__ = ["MaskValueError", "binary_mask_values", "checked_binary_mask", "checked_semantic_mask", "semantic_mask_ids"]

@@ -1,6 +1,8 @@
 """Data a user makes without our scripts, written by the tests: an S4-layout tree of their own categories and
 an own-videos folder (videos/, masks/, metadata.csv)."""
 
+import runpy
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +11,20 @@ import soundfile
 from synthetic_video import COLOURS, write_test_video
 
 SIZE = 32
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run_script(name: str, *argv: str) -> int:
+    """Runs scripts/<name> as `python scripts/<name> ARGV` does, in this process."""
+    saved = sys.argv
+    sys.argv = [str(REPO / "scripts" / name), *argv]
+    try:
+        runpy.run_path(sys.argv[0], run_name="__main__")
+    except SystemExit as stop:
+        return stop.code
+    finally:
+        sys.argv = saved
+    return 0
 
 
 def category_names(count: int) -> list[str]:
@@ -96,4 +112,4 @@ def write_own_videos(root: Path, videos=OWN_VIDEOS, size=(48, 32), with_category
     return root
 
 
-__all__ = ["COLOURS", "OWN_VIDEOS", "write_own_videos", "write_s4_tree"]
+__all__ = ["COLOURS", "OWN_VIDEOS", "run_script", "write_own_videos", "write_s4_tree"]

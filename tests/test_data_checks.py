@@ -277,3 +277,24 @@ def test_cli_reports_a_data_error_in_one_line(parquet, tmp_path, capsys):
                      "--output-dir", str(tmp_path / "run"), "--max-steps", "1"])
     error = capsys.readouterr().err.strip()
     assert code == 2 and error.startswith("error: --dataset-name") and "cannot be read" in error and "\n" not in error
+
+
+def test_evaluate_and_push_report_a_data_error_in_one_line(parquet, tmp_path, capsys):
+    from own_data import run_script
+
+    from avesformer_hf import AVESFormerModel
+    from avesformer_hf.data.collate import default_processor
+
+    AVESFormerModel(tiny_avesformer_config(num_frames=5)).save_pretrained(tmp_path / "model")
+    default_processor("s4", image_size=32).save_pretrained(tmp_path / "model")
+    capsys.readouterr()
+    code = cli_main(["evaluate", "--model", str(tmp_path / "model"), "--dataset-name", str(tmp_path / "nowhere")])
+    stderr = capsys.readouterr().err
+    error = stderr.strip().splitlines()[-1]  # after the weight-loading progress bar
+    assert code == 2 and error.startswith("error: --dataset-name") and "cannot be read" in error and "Traceback" not in stderr
+    root = write_s4(tmp_path / "tree")
+    mask = replace_mask(root / S4_MASK, two_values(0, 127))
+    assert run_script("push_avsbench.py", str(root), "--subset", "s4", "--local-dir", str(tmp_path / "out")) == 2
+    error = capsys.readouterr().err.strip()
+    assert error == f"error: {mask}: binary mask values 0, 127 are not 0/255, 0/1 or boolean; pass --mask-threshold T to count values >= T as foreground"
+    assert not (tmp_path / "out").exists()

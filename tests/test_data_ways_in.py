@@ -4,14 +4,12 @@
 
 import json
 import logging
-import runpy
-import sys
 from pathlib import Path
 
 import datasets
 import numpy as np
 import pytest
-from own_data import OWN_VIDEOS, SIZE, category_names, write_own_videos, write_s4_tree
+from own_data import OWN_VIDEOS, category_names, run_script, write_own_videos, write_s4_tree
 from safetensors.numpy import load_file
 from synthetic_video import COLOURS, dominant_frequency, tone_frequency
 
@@ -20,26 +18,10 @@ from avesformer_hf.data import decode_mask, load_clips, read_audio
 from avesformer_hf.data.avsbench import avsbench_features
 from helpers import tiny_avesformer_config
 
-REPO = Path(__file__).resolve().parents[1]
-
-
 @pytest.fixture(autouse=True)
 def private_datasets_cache(tmp_path_factory, monkeypatch):
     """The scripts load with the default cache: keep it inside the tests' folders."""
     monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", str(tmp_path_factory.getbasetemp() / "datasets-cache"))
-
-
-def run_script(name: str, *argv: str) -> int:
-    """Runs scripts/<name> as `python scripts/<name> ARGV` does, in this process."""
-    saved = sys.argv
-    sys.argv = [str(REPO / "scripts" / name), *argv]
-    try:
-        runpy.run_path(sys.argv[0], run_name="__main__")
-    except SystemExit as stop:
-        return stop.code
-    finally:
-        sys.argv = saved
-    return 0
 
 
 def train_args(model_dir: Path, output_dir: Path, *source: str) -> list[str]:

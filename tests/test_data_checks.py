@@ -295,6 +295,6 @@ def test_evaluate_and_push_report_a_data_error_in_one_line(parquet, tmp_path, ca
     root = write_s4(tmp_path / "tree")
     mask = replace_mask(root / S4_MASK, two_values(0, 127))
     assert run_script("push_avsbench.py", str(root), "--subset", "s4", "--local-dir", str(tmp_path / "out")) == 2
-    error = capsys.readouterr().err.strip()
-    assert error == f"error: {mask}: binary mask values 0, 127 are not 0/255, 0/1 or boolean; pass --mask-threshold T to count values >= T as foreground"
+    stderr = capsys.readouterr().err
+    assert "Traceback" not in stderr and stderr.strip().splitlines()[-1] == f"error: {mask}: binary mask values 0, 127 are not 0/255, 0/1 or boolean; pass --mask-threshold T to count values >= T as foreground"
     assert not (tmp_path / "out").exists()

@@ -101,7 +101,7 @@ def test_duplicate_video_id_names_both_lines_and_skip_keeps_the_first(tmp_path, 
     csv.write_text(csv.read_text() + "vidC_10,0,dog_barking,val\n")
     with pytest.raises(AVSBenchLayoutError, match=r"s4_meta_data.csv, line 6: video 'vidC_10' is already listed on line 4"):
         load(root)
-    with caplog.at_level(logging.WARNING, logger="avesformer_hf.data.avsbench"):
+    with caplog.at_level(logging.WARNING, logger="avesformer_hf.data"):
         dataset = load(root, on_error="skip")
     assert dataset["val"]["video_id"] == ["vidC_10"]
     assert sum("line 6" in record.getMessage() for record in caplog.records) == 1

@@ -34,7 +34,7 @@ def train_args(model_dir: Path, output_dir: Path, *source: str) -> list[str]:
 
 def test_own_s4_categories_load_whole_with_every_mask_as_a_label(tmp_path, caplog):
     root = write_s4_tree(tmp_path / "tree", num_categories=35)
-    with caplog.at_level(logging.WARNING, logger="avesformer_hf.data.avsbench"):
+    with caplog.at_level(logging.WARNING, logger="avesformer_hf.data"):
         dataset = load_clips("s4", data_root=root, cache_dir=str(tmp_path / "cache"))
     assert {split: part.num_rows for split, part in dataset.items()} == {"train": 29, "val": 3, "test": 3}
     names = dataset["train"].features["category"].names

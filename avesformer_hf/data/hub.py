@@ -6,7 +6,7 @@
 
 import datasets
 
-from .avsbench import AUDIO_FEATURE
+from .rows import AUDIO_FEATURE
 from .categories import SUBSETS
 
 IMAGE_LIST = datasets.List(datasets.Image())

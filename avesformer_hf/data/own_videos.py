@@ -26,7 +26,7 @@ import datasets
 import soundfile
 
 from ..video import SAMPLING_RATE, read_clip
-from .avsbench import (
+from .rows import (
     AVSBenchLayoutError,
     audio_value,
     avsbench_features,

@@ -248,6 +248,15 @@ def test_dataset_name_that_cannot_be_read_or_lacks_the_split(parquet, tmp_path):
         load_clips("s4", dataset_name=str(good), dataset_config="ms3", cache_dir=str(tmp_path / "cache"))
     with pytest.raises(ValueError, match=r"no split 'dev' \(splits: \['train', 'val', 'test'\]\)"):
         load_clips("s4", ["dev"], dataset_name=str(good), cache_dir=str(tmp_path / "cache"))
+    with pytest.raises(ValueError, match=r"--dataset-name someone/my-clips \(config s4\): cannot be read \(Couldn't reach"):
+        load_clips("s4", dataset_name="someone/my-clips", cache_dir=str(tmp_path / "cache"))  # offline in the tests
+
+
+def test_a_tree_without_a_test_split_loads_and_asking_for_it_names_the_csv(tmp_path):
+    root = write_s4_tree(tmp_path / "tree", num_categories=6)  # clips 0-5: train, and clip 3 val
+    assert list(load(root)) == ["train", "val"]
+    with pytest.raises(AVSBenchLayoutError, match=r"s4_meta_data.csv: no clips in split 'test'"):
+        load(root, splits=["test"])
 
 
 # ---- flags ------------------------------------------------------------------------------------------

@@ -270,7 +270,8 @@ def load_avsbench(
     mask_threshold: int | None = None,
     cache_dir: str | None = None,
 ) -> datasets.DatasetDict:
-    """AVSBench `subset` ("s4", "ms3" or "avss") under `root` as a DatasetDict of `splits` (default all three).
+    """AVSBench `subset` ("s4", "ms3" or "avss") under `root` as a DatasetDict of `splits` (default: every
+    split the metadata lists, in train / val / test order).
 
     Args:
         num_frames: frames per 5-s clip (AVSBench: 5; AVSS 10-s clips have twice as many).
@@ -280,7 +281,7 @@ def load_avsbench(
         cache_dir: the `datasets` cache (default: `HF_DATASETS_CACHE`).
     """
     check_on_error(on_error)
-    splits = requested_splits(splits)
+    splits = None if splits is None else requested_splits(splits)
     subset_dir = find_subset_dir(root, subset)
     metadata_path = subset_dir / METADATA_FILES[subset]
     metadata = drop_duplicates(read_metadata(metadata_path, subset), metadata_path, on_error)  # fails early on a broken CSV
@@ -292,6 +293,7 @@ def load_avsbench(
             raise AVSBenchLayoutError(
                 f"{subset_dir / METADATA_FILES[subset]}, line {record['line']}: split {record['split']!r} is not one of {SPLITS}"
             )
+    splits = [split for split in SPLITS if split in found_splits] if splits is None else splits
     signature = tree_signature(subset_dir)
     result = datasets.DatasetDict()
     for split in splits:

@@ -26,6 +26,8 @@ import datasets
 import soundfile
 
 from ..video import SAMPLING_RATE, read_clip
+from .categories import S4_CATEGORIES, SPLITS, SUBSETS
+from .masks import MaskValueError, checked_binary_mask, checked_semantic_mask
 from .rows import (
     AVSBenchLayoutError,
     audio_value,
@@ -41,8 +43,6 @@ from .rows import (
     requested_splits,
     tree_signature,
 )
-from .categories import S4_CATEGORIES, SPLITS, SUBSETS
-from .masks import MaskValueError, checked_binary_mask, checked_semantic_mask
 
 logger = logging.getLogger(__name__)
 

@@ -10,8 +10,13 @@ HELP = "evaluate a saved model on an AVSBench split (M_J / M_F; AVSS: mIoU / F) 
 def register(subparsers):
     parser = subparsers.add_parser("evaluate", help=HELP, description=HELP)
     parser.add_argument("--model", required=True, help="saved model folder (model + processor) or Hub repo id")
-    parser.add_argument("--data-root", required=True, help="AVSBench root (or a SynthAVS root)")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--data-root", help="AVSBench root, SynthAVS root or a folder of your own videos")
+    source.add_argument("--dataset-name", help="a Hub dataset id or a folder written by scripts/push_avsbench.py --local-dir")
+    parser.add_argument("--dataset-config", help="config of --dataset-name (default: --subset)")
     parser.add_argument("--subset", default="s4", choices=("s4", "ms3", "avss"))
+    parser.add_argument("--mask-threshold", type=int, metavar="T", help="binarise masks as values >= T (default: only 0/255, 0/1)")
+    parser.add_argument("--fps", type=float, default=1.0, help="frames sampled per second of your own videos")
     parser.add_argument("--split", default="test", choices=("train", "val", "test"))
     parser.add_argument("--batch-size", type=int, default=1, help="clips per batch (the benchmark's test uses 1)")
     parser.add_argument(
@@ -34,6 +39,8 @@ def run(args) -> int:
         results = evaluate_saved_model(
             args.model, args.data_root, subset=args.subset, split=args.split, batch_size=args.batch_size,
             f_score_mode=args.f_score_mode, swap_audio=args.swap_audio, seed=args.seed,
+            dataset_name=args.dataset_name, dataset_config=args.dataset_config, fps=args.fps,
+            mask_threshold=args.mask_threshold,
         )
     except (ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)

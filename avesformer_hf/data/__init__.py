@@ -1,4 +1,5 @@
-"""AVSBench on `datasets` (S4, MS3, AVSS), the SynthAVS generator and the model-input collator.
+"""AVSBench on `datasets` (S4, MS3, AVSS), your own videos, Hub / Parquet datasets, the SynthAVS generator
+and the model-input collator.
 
 Names load lazily, so `python -m avesformer_hf.data.synthetic` does not import `datasets`.
 """
@@ -10,6 +11,10 @@ _EXPORTS = {
     "AVSBenchLayoutError": "avsbench",
     "decode_mask": "avsbench",
     "read_audio": "avsbench",
+    "load_own_videos": "own_videos",
+    "load_hub_dataset": "hub",
+    "load_clips": "sources",
+    "data_root_layout": "sources",
     "AVSBenchCollator": "collate",
     "default_processor": "collate",
     "save_parquet": "publish",

@@ -7,24 +7,26 @@
 Every clip is checked while the dataset is built: each missing or unreadable file, each mask whose size
 differs from its frame's and each AVSS colour outside the palette is an `AVSBenchLayoutError` naming the
 file. With `on_error="skip"` such clips are left out instead and each is reported (logged as a warning)
-while the dataset is built. The built dataset is cached by `datasets`; the cache key includes a
+while the dataset is built. Binary masks must hold {0, 255}, {0, 1} or booleans (`mask_threshold` binarises
+anything else; see `masks.py`), clips must not repeat a video id, and each wav must hold one VGGish window
+(0.975 s). The built dataset is cached by `datasets`; the cache key includes a
 signature of the subset's files (paths, sizes, modification times), so a changed tree is read again.
 
 Rows (one per clip), by subset:
 - all: `video_id`, `frames` (list of `Image`), `masks` (list of `Image`, None for unlabelled frames),
   `labels_mask` (list of bool: the frames that carry a label), `audio` ({"path", "bytes"} of the wav).
-- S4: `category` (`ClassLabel` of the 23 categories). Train clips are labelled on frame 1 only.
+- S4: `category` (`ClassLabel`: the 23 official categories when every category folder is one of them,
+  else the sorted names found, logged once). A frame is labelled when its mask file exists (the official
+  train set ships the first mask only, so its clips are labelled on frame 1).
 - AVSS: `subset_label` (`ClassLabel` v1s / v1m / v2) and `frame_mask`: 5-s clips are padded to
   2 x `num_frames` (10) frames with None frames, `frame_mask` False and `labels_mask` False.
   v1s train clips are labelled on frame 0 only. Masks are colour PNGs (see `decode_mask`).
 """
 
 import csv
-import hashlib
 import io
 import json
 import logging
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -35,32 +37,27 @@ import soundfile
 
 from ..image_processing_avesformer import avss_palette, binary_mask_to_bool, palette_mask_to_ids
 from .categories import AVSS_SUBSET_LABELS, S4_CATEGORIES, SPLITS, SUBSETS
+from .masks import checked_binary_mask
+from .rows import (
+    AVSBenchLayoutError,
+    audio_value,
+    avsbench_features,
+    build_split,
+    category_names,
+    check_audio_length,
+    check_mask_size,
+    check_on_error,
+    drop_duplicates,
+    image_columns,
+    open_image,
+    requested_splits,
+    tree_signature,
+)
 
 logger = logging.getLogger(__name__)
 
 SUBSET_FOLDERS = {"s4": "Single-source", "ms3": "Multi-sources", "avss": "AVSS"}
 METADATA_FILES = {"s4": "s4_meta_data.csv", "ms3": "ms3_meta_data.csv", "avss": "metadata.csv"}
-ON_ERROR = ("raise", "skip")
-AUDIO_FEATURE = {"path": datasets.Value("string"), "bytes": datasets.Value("binary")}
-
-
-class AVSBenchLayoutError(ValueError):
-    """A file of the AVSBench tree is missing, unreadable or inconsistent; the message names it."""
-
-
-def avsbench_features(subset: str) -> datasets.Features:
-    features = {"video_id": datasets.Value("string")}
-    if subset == "s4":
-        features["category"] = datasets.ClassLabel(names=list(S4_CATEGORIES))
-    if subset == "avss":
-        features["subset_label"] = datasets.ClassLabel(names=list(AVSS_SUBSET_LABELS))
-    features["frames"] = datasets.List(datasets.Image())
-    if subset == "avss":
-        features["frame_mask"] = datasets.List(datasets.Value("bool"))
-    features["masks"] = datasets.List(datasets.Image())
-    features["labels_mask"] = datasets.List(datasets.Value("bool"))
-    features["audio"] = AUDIO_FEATURE
-    return datasets.Features(features)
 
 
 def find_subset_dir(root, subset: str) -> Path:
@@ -109,58 +106,40 @@ def read_metadata(path: Path, subset: str) -> list[dict[str, str]]:
     return records
 
 
-def tree_signature(directory: Path) -> str:
-    """A hash of every file's relative path, size and modification time under `directory`."""
-    digest = hashlib.sha256()
-    for folder, subfolders, files in os.walk(directory):
-        subfolders.sort()
-        for name in sorted(files):
-            path = os.path.join(folder, name)
-            status = os.stat(path)
-            digest.update(f"{os.path.relpath(path, directory)}\0{status.st_size}\0{status.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
-
-
 # ---- reading and checking files -------------------------------------------------------------------
 
 
-def open_image(path: Path, what: str) -> PIL.Image.Image:
-    """Opens and decodes an image, or an AVSBenchLayoutError naming the file."""
-    if not path.is_file():
-        raise AVSBenchLayoutError(f"missing {what}: {path}")
-    try:
-        image = PIL.Image.open(path)
-        image.load()
-    except (OSError, SyntaxError, ValueError) as error:
-        raise AVSBenchLayoutError(f"unreadable {what}: {path} ({error})") from error
-    return image
-
-
 def check_audio(path: Path) -> None:
+    """The wav exists, decodes and holds at least one VGGish window."""
     if not path.is_file():
         raise AVSBenchLayoutError(f"missing audio: {path}")
     try:
-        soundfile.info(str(path))
+        info = soundfile.info(str(path))
     except (RuntimeError, soundfile.LibsndfileError) as error:
         raise AVSBenchLayoutError(f"unreadable audio: {path} ({error})") from error
+    check_audio_length(info.frames / info.samplerate, path)
 
 
-def check_clip(frame_paths: list[Path | None], mask_paths: list[Path | None], semantic: bool, palette) -> None:
-    """Every frame and mask decodes, each mask has its frame's size, AVSS colours are in the palette."""
+def check_clip(frame_paths: list[Path | None], mask_paths: list[Path | None], semantic: bool, palette, mask_threshold=None) -> list:
+    """Every frame and mask decodes, each mask has its frame's size and allowed values (AVSS: palette
+    colours). Returns the `masks` entries: paths, or canonical bytes for binary masks read differently."""
     sizes = [open_image(path, "frame").size if path is not None else None for path in frame_paths]
+    entries = []
     for size, mask_path in zip(sizes, mask_paths):
         if mask_path is None:
+            entries.append(None)
             continue
         mask = open_image(mask_path, "mask")
-        if mask.size != size:
-            raise AVSBenchLayoutError(
-                f"mask {mask_path} is {mask.size[0]}x{mask.size[1]} but its frame is {size[0]}x{size[1]} (width x height)"
-            )
-        if semantic:
-            try:
+        check_mask_size(mask, size, mask_path)
+        try:
+            if semantic:
                 palette_mask_to_ids(mask, source=str(mask_path), palette=palette)
-            except ValueError as error:
-                raise AVSBenchLayoutError(str(error)) from error
+                entries.append(str(mask_path))
+            else:
+                entries.append(checked_binary_mask(mask_path, mask, mask_threshold))
+        except ValueError as error:  # MaskValueError or an AVSS colour outside the palette
+            raise AVSBenchLayoutError(str(error)) from None
+    return entries
 
 
 def decode_mask(mask, subset: str, num_classes: int = 71) -> np.ndarray | None:
@@ -188,22 +167,23 @@ def read_audio(audio) -> tuple[np.ndarray, int]:
 # ---- one clip per subset: file paths, labelled frames, checks -> row --------------------------------
 
 
-def s4_row(subset_dir: Path, record: dict, num_frames: int, palette) -> dict:
+def s4_row(subset_dir: Path, record: dict, num_frames: int, palette, mask_threshold=None) -> dict:
     name, split, category = record["video_id"], record["split"], record["category"]
-    if category not in S4_CATEGORIES:
-        raise AVSBenchLayoutError(f"{subset_dir / METADATA_FILES['s4']}, line {record['line']}: unknown S4 category {category!r}")
     data = subset_dir / "s4_data"
     numbers = range(1, num_frames + 1)
     frames = [data / "visual_frames" / split / category / name / f"{name}_{n}.png" for n in numbers]
-    labelled = [split != "train" or n == 1 for n in numbers]  # S4 train: first frame only
-    masks = [data / "gt_masks" / split / category / name / f"{name}_{n}.png" if keep else None for n, keep in zip(numbers, labelled)]
+    # labelled frames are the frames with a mask file (the official train set has frame 1's only)
+    candidates = [data / "gt_masks" / split / category / name / f"{name}_{n}.png" for n in numbers]
+    masks = [path if path.is_file() else None for path in candidates]
+    if not any(masks):
+        raise AVSBenchLayoutError(f"clip {name}: no mask file, expected at least {candidates[0]}")
     audio = data / "audio_wav" / split / category / f"{name}.wav"
-    check_clip(frames, masks, semantic=False, palette=palette)
+    entries = check_clip(frames, masks, semantic=False, palette=palette, mask_threshold=mask_threshold)
     check_audio(audio)
-    return {"video_id": name, "category": category, **image_columns(frames, masks), "audio": audio_value(audio)}
+    return {"video_id": name, "category": category, **image_columns(frames, entries), "audio": audio_value(audio)}
 
 
-def ms3_row(subset_dir: Path, record: dict, num_frames: int, palette) -> dict:
+def ms3_row(subset_dir: Path, record: dict, num_frames: int, palette, mask_threshold=None) -> dict:
     name, split = record["video_id"], record["split"]
     data = subset_dir / "ms3_data"
     numbers = range(1, num_frames + 1)
@@ -211,12 +191,12 @@ def ms3_row(subset_dir: Path, record: dict, num_frames: int, palette) -> dict:
     frames = [data / "visual_frames" / name / f"{name}.mp4_{n}.png" for n in numbers]
     masks = [data / "gt_masks" / split / name / f"{name}_{n}.png" for n in numbers]
     audio = data / "audio_wav" / split / f"{name}.wav"
-    check_clip(frames, masks, semantic=False, palette=palette)
+    entries = check_clip(frames, masks, semantic=False, palette=palette, mask_threshold=mask_threshold)
     check_audio(audio)
-    return {"video_id": name, **image_columns(frames, masks), "audio": audio_value(audio)}
+    return {"video_id": name, **image_columns(frames, entries), "audio": audio_value(audio)}
 
 
-def avss_row(subset_dir: Path, record: dict, num_frames: int, palette) -> dict:
+def avss_row(subset_dir: Path, record: dict, num_frames: int, palette, mask_threshold=None) -> dict:
     uid, split, subset_label = record["video_id"], record["split"], record["subset_label"]
     if subset_label not in AVSS_SUBSET_LABELS:
         raise AVSBenchLayoutError(
@@ -244,19 +224,7 @@ def avss_row(subset_dir: Path, record: dict, num_frames: int, palette) -> dict:
     }
 
 
-ROW_BUILDERS: dict[str, Callable[[Path, dict, int, np.ndarray], dict]] = {"s4": s4_row, "ms3": ms3_row, "avss": avss_row}
-
-
-def image_columns(frames: list[Path | None], masks: list[Path | None]) -> dict:
-    return {
-        "frames": [str(path) if path is not None else None for path in frames],
-        "masks": [str(path) if path is not None else None for path in masks],
-        "labels_mask": [path is not None for path in masks],
-    }
-
-
-def audio_value(path: Path) -> dict:
-    return {"path": str(path), "bytes": None}
+ROW_BUILDERS: dict[str, Callable[..., dict]] = {"s4": s4_row, "ms3": ms3_row, "avss": avss_row}
 
 
 def avss_num_classes(subset_dir: Path) -> int:
@@ -273,16 +241,19 @@ def avss_num_classes(subset_dir: Path) -> int:
     return len(label2idx)
 
 
-def generate_rows(subset: str, subset_dir: str, split: str, num_frames: int, on_error: str, signature: str) -> Iterator[dict]:
+def generate_rows(
+    subset: str, subset_dir: str, split: str, num_frames: int, on_error: str, signature: str, mask_threshold=None
+) -> Iterator[dict]:
     """The rows of one split (`signature` only keys the cache)."""
     subset_dir = Path(subset_dir)
     palette = avss_palette(avss_num_classes(subset_dir)) if subset == "avss" else None
     build_row = ROW_BUILDERS[subset]
-    for record in read_metadata(subset_dir / METADATA_FILES[subset], subset):
+    metadata = subset_dir / METADATA_FILES[subset]
+    for record in drop_duplicates(read_metadata(metadata, subset), metadata, on_error, report=False):
         if record["split"] != split:
             continue
         try:
-            yield build_row(subset_dir, record, num_frames, palette)
+            yield build_row(subset_dir, record, num_frames, palette, mask_threshold)
         except AVSBenchLayoutError as error:
             if on_error == "raise":
                 raise
@@ -296,59 +267,43 @@ def load_avsbench(
     *,
     num_frames: int = 5,
     on_error: str = "raise",
+    mask_threshold: int | None = None,
     cache_dir: str | None = None,
 ) -> datasets.DatasetDict:
-    """AVSBench `subset` ("s4", "ms3" or "avss") under `root` as a DatasetDict of `splits` (default all three).
+    """AVSBench `subset` ("s4", "ms3" or "avss") under `root` as a DatasetDict of `splits` (default: every
+    split the metadata lists, in train / val / test order).
 
     Args:
         num_frames: frames per 5-s clip (AVSBench: 5; AVSS 10-s clips have twice as many).
-        on_error: "raise" (default) or "skip": leave out clips with missing or broken files, logging each.
+        on_error: "raise" (default) or "skip": leave out clips with missing or broken files (and repeated
+            video ids after the first), logging each.
+        mask_threshold: binarise S4 / MS3 masks as values >= this (default: only 0/255, 0/1 and booleans pass).
         cache_dir: the `datasets` cache (default: `HF_DATASETS_CACHE`).
     """
-    if on_error not in ON_ERROR:
-        raise ValueError(f"on_error must be one of {ON_ERROR}, got {on_error!r}")
-    splits = list(SPLITS) if splits is None else [splits] if isinstance(splits, str) else list(splits)
-    for split in splits:
-        if split not in SPLITS:
-            raise ValueError(f"unknown split {split!r}; AVSBench splits are {SPLITS}")
+    check_on_error(on_error)
+    splits = None if splits is None else requested_splits(splits)
     subset_dir = find_subset_dir(root, subset)
-    metadata = read_metadata(subset_dir / METADATA_FILES[subset], subset)  # fails early on a broken CSV
+    metadata_path = subset_dir / METADATA_FILES[subset]
+    metadata = drop_duplicates(read_metadata(metadata_path, subset), metadata_path, on_error)  # fails early on a broken CSV
+    categories = category_names((r["category"] for r in metadata), metadata_path) if subset == "s4" else S4_CATEGORIES
+    features = avsbench_features(subset, categories)
     found_splits = {record["split"] for record in metadata}
     for record in metadata:
         if record["split"] not in SPLITS:
             raise AVSBenchLayoutError(
                 f"{subset_dir / METADATA_FILES[subset]}, line {record['line']}: split {record['split']!r} is not one of {SPLITS}"
             )
+    splits = [split for split in SPLITS if split in found_splits] if splits is None else splits
     signature = tree_signature(subset_dir)
     result = datasets.DatasetDict()
     for split in splits:
         if split not in found_splits:
             raise AVSBenchLayoutError(f"{subset_dir / METADATA_FILES[subset]}: no clips in split {split!r}")
-        try:
-            result[split] = datasets.Dataset.from_generator(
-                generate_rows,
-                features=avsbench_features(subset),
-                cache_dir=cache_dir,
-                split=datasets.NamedSplit(split),
-                gen_kwargs={
-                    "subset": subset,
-                    "subset_dir": str(subset_dir.resolve()),
-                    "split": split,
-                    "num_frames": num_frames,
-                    "on_error": on_error,
-                    "signature": signature,
-                },
-            )
-        except datasets.exceptions.DatasetGenerationError as error:
-            if isinstance(error.__cause__, AVSBenchLayoutError):
-                raise error.__cause__ from None
-            raise
-        except ValueError as error:
-            # every clip of the split was skipped (and reported): datasets cannot read back zero rows
-            if on_error != "skip" or "corresponds to no data" not in str(error):
-                raise
-            features = avsbench_features(subset)
-            result[split] = datasets.Dataset.from_dict({name: [] for name in features}, features=features, split=split)
+        gen_kwargs = {
+            "subset": subset, "subset_dir": str(subset_dir.resolve()), "split": split, "num_frames": num_frames,
+            "on_error": on_error, "signature": signature, "mask_threshold": mask_threshold,
+        }
+        result[split] = build_split(generate_rows, features, split, gen_kwargs, on_error, cache_dir)
     return result
 
 

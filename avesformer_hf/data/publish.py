@@ -11,7 +11,7 @@ import datasets
 import pyarrow as pa
 from datasets.table import embed_table_storage
 
-from .avsbench import load_avsbench
+from .sources import load_clips
 
 AVSBENCH_CITATION = """@inproceedings{zhou2022avs,
   title     = {Audio-Visual Segmentation},
@@ -119,11 +119,14 @@ def save_parquet(dataset: datasets.DatasetDict, out_dir, subset: str) -> Path:
     return out_dir
 
 
-def push_avsbench(root, subset: str, repo_id: str, private: bool = False, num_frames: int = 5, token: str | None = None) -> str:
-    """Loads `subset` under `root`, pushes it to the dataset repo `repo_id` (config `subset`) and its card."""
+def push_avsbench(
+    root, subset: str, repo_id: str, private: bool = False, num_frames: int = 5, token: str | None = None, **load_options
+) -> str:
+    """Loads `subset` under `root` (an AVSBench tree or own-videos folder; `load_options` go to `load_clips`),
+    pushes it to the dataset repo `repo_id` (config `subset`) and its card."""
     from huggingface_hub import DatasetCard
 
-    dataset = load_avsbench(root, subset, num_frames=num_frames)
+    dataset = load_clips(subset, data_root=root, num_frames=num_frames, **load_options)
     embed_files(dataset).push_to_hub(repo_id, config_name=subset, private=private, token=token)
     card = DatasetCard.load(repo_id, repo_type="dataset", token=token)
     new_card = DatasetCard(dataset_card(subset, dataset, repo_id))

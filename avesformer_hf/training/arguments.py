@@ -48,7 +48,11 @@ class AVESFormerTrainingArguments:
     config_overrides: str | None = arg(None, 'comma-separated config changes, e.g. "dropout=0.0,freeze_audio_backbone=false"')
     # data
     subset: str = arg("s4", f"AVSBench subset, one of {', '.join(SUBSETS)}")
-    data_root: str | None = arg(None, "AVSBench root holding the subset's metadata")
+    data_root: str | None = arg(None, "AVSBench root holding the subset's metadata, or a folder of your own videos")
+    dataset_name: str | None = arg(None, "a Hub dataset id or a folder written by scripts/push_avsbench.py --local-dir")
+    dataset_config: str | None = arg(None, "config of --dataset-name (default: --subset)")
+    mask_threshold: int | None = arg(None, "binarise masks as values >= T (default: only 0/255, 0/1)", metavar="T")
+    fps: float = arg(1.0, "frames sampled per second of your own videos")
     synthetic: int = arg(0, "generate N SynthAVS clips and train on them", metavar="N")
     synthetic_image_size: int = arg(64, "frame size of generated SynthAVS clips")
     synthetic_num_classes: int = arg(6, "sound classes of generated SynthAVS clips")

@@ -31,6 +31,8 @@ NUMERIC_BOUNDS = {
     "synthetic_num_classes": (1, True),
     "image_size": (1, True),
     "num_workers": (0, True),
+    "fps": (0, False),
+    "mask_threshold": (1, True),
 }
 
 
@@ -47,10 +49,7 @@ def check_arguments(args: AVESFormerTrainingArguments) -> None:
         )
     if args.model_config is not None and not Path(args.model_config).exists():
         raise TrainingConfigurationError(f"--model-config: {args.model_config} does not exist")
-    if (args.data_root is None) == (args.synthetic <= 0):
-        raise TrainingConfigurationError("pass exactly one of --data-root PATH and --synthetic N (N > 0)")
-    if args.data_root is not None:
-        check_data_root(args.data_root, args.subset)
+    check_data_source(args)
     check_numbers(args)
     if args.num_epochs == 0 and not args.max_steps:
         raise TrainingConfigurationError("--num-epochs 0 trains nothing: give at least 1 epoch or --max-steps")
@@ -83,14 +82,29 @@ def check_scheduler(name: str) -> None:
         raise TrainingConfigurationError(f"--lr-scheduler: unknown scheduler {name!r}; choose one of {', '.join(names)}")
 
 
+def check_data_source(args: AVESFormerTrainingArguments) -> None:
+    """Exactly one of --data-root, --dataset-name and --synthetic, and the data's flags in range."""
+    given = [args.data_root is not None, args.dataset_name is not None, args.synthetic > 0]
+    if sum(given) != 1:
+        raise TrainingConfigurationError("pass exactly one of --data-root PATH, --dataset-name NAME and --synthetic N (N > 0)")
+    if args.dataset_config is not None and args.dataset_name is None:
+        raise TrainingConfigurationError("--dataset-config needs --dataset-name")
+    if args.mask_threshold is not None and args.mask_threshold > 255:
+        raise TrainingConfigurationError(f"--mask-threshold must lie in 1..255, got {args.mask_threshold}")
+    if args.data_root is not None:
+        check_data_root(args.data_root, args.subset)
+
+
 def check_data_root(data_root, subset: str) -> None:
-    from ..data.avsbench import AVSBenchLayoutError, find_subset_dir
+    """An AVSBench tree holding `subset`, or an own-videos folder."""
+    from ..data.avsbench import AVSBenchLayoutError
+    from ..data.sources import data_root_layout
 
     root = Path(data_root)
     if not root.is_dir():
         raise TrainingConfigurationError(f"--data-root: {root} is not a folder")
     try:
-        find_subset_dir(root, subset)
+        data_root_layout(root, subset)
     except AVSBenchLayoutError as error:
         raise TrainingConfigurationError(f"--data-root {root} does not hold subset {subset!r}: {error}") from None
 

@@ -1,4 +1,5 @@
-"""The datasets of a run: an AVSBench root or freshly generated SynthAVS, read by `load_avsbench`."""
+"""The datasets of a run: an AVSBench tree or own-videos folder (--data-root), a Hub dataset or Parquet folder
+(--dataset-name), or freshly generated SynthAVS, read by `avesformer_hf.data.load_clips`."""
 
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +30,7 @@ def synthetic_root(args: AVESFormerTrainingArguments) -> Path:
 
 def build_run_data(args: AVESFormerTrainingArguments, processor, accelerator) -> RunData:
     """Generates SynthAVS (main process, unless resuming a run that has it) and loads the subset's splits."""
-    from ..data import generate_synthavs, load_avsbench
+    from ..data import generate_synthavs
     from ..data.collate import AVSBenchCollator
 
     root = args.data_root
@@ -42,7 +43,7 @@ def build_run_data(args: AVESFormerTrainingArguments, processor, accelerator) ->
             )
         accelerator.wait_for_everyone()
     with accelerator.main_process_first():  # the first load writes the `datasets` cache
-        splits = load_avsbench(root, subset=args.subset)
+        splits = load_run_splits(args, root)
     return RunData(
         train=splits["train"],
         val=splits["val"],
@@ -50,3 +51,21 @@ def build_run_data(args: AVESFormerTrainingArguments, processor, accelerator) ->
         collate_fn=AVSBenchCollator(args.subset, processor=processor, train=True),
         eval_collate_fn=AVSBenchCollator(args.subset, processor=processor, train=False),
     )
+
+
+def load_run_splits(args: AVESFormerTrainingArguments, data_root):
+    """train, val (and test when the data has it); a data error is a TrainingConfigurationError naming it."""
+    from ..data.sources import load_clips
+    from .checks import TrainingConfigurationError
+
+    try:
+        splits = load_clips(
+            args.subset, data_root=data_root, dataset_name=args.dataset_name, dataset_config=args.dataset_config,
+            fps=args.fps, mask_threshold=args.mask_threshold,
+        )
+    except ValueError as error:  # AVSBenchLayoutError, MaskValueError, a dataset without the needed columns
+        raise TrainingConfigurationError(str(error)) from None
+    missing = [split for split in ("train", "val") if split not in splits]
+    if missing:
+        raise TrainingConfigurationError(f"the data has no {' or '.join(missing)} split (splits: {list(splits)})")
+    return splits

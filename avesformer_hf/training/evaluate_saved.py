@@ -33,28 +33,41 @@ def swapped_audio(dataset, seed: int = 0):
 
 def evaluate_saved_model(
     model_path: str,
-    data_root,
+    data_root=None,
     subset: str = "s4",
     split: str = "test",
     batch_size: int = 1,
     f_score_mode: str = "dataset",
     swap_audio: bool = False,
     seed: int = 0,
+    *,
+    dataset_name: str | None = None,
+    dataset_config: str | None = None,
+    fps: float = 1.0,
+    mask_threshold: int | None = None,
 ) -> dict:
-    """{"metrics": {"M_J", "M_F", "loss"} (AVSS: mIoU / F), plus what was evaluated}."""
-    from ..data import load_avsbench
+    """{"metrics": {"M_J", "M_F", "loss"} (AVSS: mIoU / F), plus what was evaluated}, on the clips of
+    `data_root` (AVSBench tree or own videos) or `dataset_name` (Hub id or Parquet folder; config
+    `dataset_config`, default `subset`)."""
     from ..data.collate import AVSBenchCollator
+    from ..data.sources import load_clips
 
     if batch_size < 1:
         raise ValueError(f"--batch-size must be at least 1, got {batch_size}")
-    check_data_root(data_root, subset)
+    if (data_root is None) == (dataset_name is None):
+        raise ValueError("pass exactly one of --data-root and --dataset-name")
+    if data_root is not None:
+        check_data_root(data_root, subset)
     torch.set_flush_denormal(True)  # see training.loop
     model = AVESFormerModel.from_pretrained(model_path).eval()
     check_model_matches_subset(model.config, subset)
     processor = AudioVisualProcessor.from_pretrained(model_path)
     accelerator = Accelerator()
     with accelerator.main_process_first():
-        dataset = load_avsbench(data_root, subset=subset, splits=[split])[split]
+        dataset = load_clips(
+            subset, [split], data_root=data_root, dataset_name=dataset_name, dataset_config=dataset_config,
+            fps=fps, mask_threshold=mask_threshold,
+        )[split]
     if swap_audio:
         dataset = swapped_audio(dataset, seed)
     collator = AVSBenchCollator(subset, processor=processor, train=False)
@@ -66,6 +79,6 @@ def evaluate_saved_model(
         frames_per_batch=batch_size * collator.num_frames, description=split,
     )
     return {
-        "model": str(model_path), "subset": subset, "split": split, "num_clips": len(dataset),
+        "model": str(model_path), "data": str(data_root or dataset_name), "subset": subset, "split": split, "num_clips": len(dataset),
         "batch_size": batch_size, "f_score_mode": f_score_mode, "swap_audio": swap_audio, "metrics": metrics,
     }

@@ -31,8 +31,6 @@ NUMERIC_BOUNDS = {
     "synthetic_num_classes": (1, True),
     "image_size": (1, True),
     "num_workers": (0, True),
-    "fps": (0, False),
-    "mask_threshold": (1, True),
 }
 
 
@@ -89,8 +87,10 @@ def check_data_source(args: AVESFormerTrainingArguments) -> None:
         raise TrainingConfigurationError("pass exactly one of --data-root PATH, --dataset-name NAME and --synthetic N (N > 0)")
     if args.dataset_config is not None and args.dataset_name is None:
         raise TrainingConfigurationError("--dataset-config needs --dataset-name")
-    if args.mask_threshold is not None and args.mask_threshold > 255:
+    if args.mask_threshold is not None and not 1 <= args.mask_threshold <= 255:
         raise TrainingConfigurationError(f"--mask-threshold must lie in 1..255, got {args.mask_threshold}")
+    if not (math.isfinite(args.fps) and args.fps > 0):
+        raise TrainingConfigurationError(f"--fps must be positive, got {args.fps}")
     if args.data_root is not None:
         check_data_root(args.data_root, args.subset)
 

@@ -125,6 +125,8 @@ def build_accelerator(args: AVESFormerTrainingArguments, jsonl: JSONLinesTracker
 def load_data(args: AVESFormerTrainingArguments, processor, accelerator) -> RunData:
     try:
         return build_run_data(args, processor, accelerator)
+    except TrainingConfigurationError:  # already names the flag at fault
+        raise
     except ValueError as error:  # AVSBenchLayoutError names the file at fault
         source = f"--data-root {args.data_root}" if args.data_root else "--synthetic"
         raise TrainingConfigurationError(f"{source}: {error}") from error

@@ -9,6 +9,7 @@ import glob
 import json
 import os
 import shutil
+import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -100,13 +101,14 @@ def predict_videos(model_source, sources, output_dir, options: PredictOptions | 
     """Predict every video of `sources` into `output_dir/NAME/`; under `accelerate launch` each process does its
     share. A video that fails is reported and the others go on. Returns this process's counts and failures."""
     from accelerate import PartialState
+    from accelerate.utils import parse_flag_from_env
 
     options = options or PredictOptions()
     videos = collect_videos(sources)
     jobs = list(zip(videos, output_names(videos)))
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
-    state = PartialState()
+    state = PartialState(cpu=parse_flag_from_env("ACCELERATE_USE_CPU"))  # the flag AcceleratorState reads
     model = processor = None
     summary = {"done": 0, "skipped": 0, "failed": []}
     with state.split_between_processes(jobs) as mine:
@@ -122,7 +124,7 @@ def predict_videos(model_source, sources, output_dir, options: PredictOptions | 
                 if model is None and not isinstance(error, FileExistsError):
                     raise
                 summary["failed"].append(f"{video}: {error}")
-                report(f"error: {error}")
+                print(f"error: {error}", file=sys.stderr)
                 continue
             summary["done"] += 1
             report(f"{video} -> {output_dir / name} ({manifest['frames']} frames)")

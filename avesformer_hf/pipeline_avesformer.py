@@ -102,8 +102,8 @@ def stream_duration(container, stream) -> float | None:
 
 class ClipDecoder:
     """One pass over the packets of a file: the pictures on screen at start + t / fps (t < count) and the mono
-    audio of [start, start + duration). The resampler downmixes any layout (7.1 included) before the samples are
-    read."""
+    audio of [start, start + duration), the mean of the channels. Samples are read from packed (interleaved) frames:
+    PyAV's planar reading crashes the process for 8 channels (7.1)."""
 
     def __init__(self, path, container, fps: float, start: float, duration: float, count: int, progress):
         av = import_av()
@@ -111,7 +111,7 @@ class ClipDecoder:
         self.targets = [start + index / fps for index in range(count)]
         self.start, self.end = start, start + duration
         self.chosen, self.previous = [], None
-        self.to_mono = av.AudioResampler(format="flt", layout="mono")
+        self.to_packed = av.AudioResampler(format="flt")  # same layout and rate, one interleaved plane
         self.pieces, self.first_time, self.rate = [], None, container.streams.audio[0].rate
 
     def video_done(self) -> bool:
@@ -130,9 +130,9 @@ class ClipDecoder:
     def take_samples(self, decoded):
         if self.first_time is None:
             self.first_time = decoded.time or 0.0
-        for frame in self.to_mono.resample(decoded):
-            self.rate = frame.sample_rate
-            self.pieces.append(frame.to_ndarray().reshape(-1).astype(np.float64))
+        for frame in self.to_packed.resample(decoded):
+            self.rate, channels = frame.sample_rate, frame.layout.nb_channels
+            self.pieces.append(frame.to_ndarray().reshape(-1, channels).astype(np.float64).mean(axis=1))
 
     def decode(self) -> tuple[list[PIL.Image.Image], np.ndarray, int]:
         av = import_av()

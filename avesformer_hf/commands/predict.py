@@ -4,6 +4,7 @@ several files, a folder or a glob with `--output-dir` (one output set per video,
 
 import glob
 import os
+import stat
 import sys
 from pathlib import Path
 
@@ -45,9 +46,11 @@ def check_single_outputs(clip: Path, out: Path | None, masks_dir: Path | None):
             raise ValueError(f"--out {out} is the input video: choose another file name")
         if out.is_dir():
             raise ValueError(f"--out {out} is a folder: give a file name such as {out / 'overlay.mp4'}")
-        if out.exists() and not os.access(out, os.W_OK):
+        if out.exists() and not (out.stat().st_mode & stat.S_IWUSR and os.access(out, os.W_OK)):
             raise PermissionError(f"--out {out} is read-only: choose another file or make it writable")
         folder = next((parent for parent in [out.parent, *out.parent.parents] if parent.exists()), Path("."))
+        if not folder.is_dir():
+            raise NotADirectoryError(f"--out {out}: {folder} is a file, not a folder")
         if not os.access(folder, os.W_OK):
             raise PermissionError(f"--out {out}: the folder {folder} is not writable")
     if masks_dir is not None:

@@ -29,3 +29,19 @@ def test_the_predict_example_runs_and_gives_one_mask_per_frame(tmp_path):
     masks = namespace["masks"]
     assert isinstance(masks, torch.Tensor) and masks.shape == (3, 48, 80)
     assert set(masks.unique().tolist()) <= {0, 1}
+
+
+def test_the_pipeline_example_runs_and_gives_one_entry_per_frame(tmp_path):
+    (example,) = [block for block in python_blocks() if "pipeline(" in block]
+    save_tiny_model(tmp_path / "runs" / "quickstart" / "model", num_labels=1)
+    write_test_video(tmp_path / "clip.mp4", seconds=3, fps=4, size=(80, 48))
+    namespace = {}
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        exec(compile(example, "README.md", "exec"), namespace)
+    finally:
+        os.chdir(cwd)
+    frames = namespace["frames"]
+    assert [entry["time"] for entry in frames] == [0.0, 1.0, 2.0]
+    assert all(entry["segments"][0]["mask"].size == (80, 48) for entry in frames)

@@ -14,12 +14,17 @@ import pytest
 import torch
 from synthetic_video import write_test_video
 from test_predict import save_tiny_model
+from test_remote_code import WITHOUT_PACKAGE as LOAD_WITHOUT_PACKAGE
 from transformers import pipeline
 
 from avesformer_hf.cli import main
 from avesformer_hf.hub import repo_files
 from avesformer_hf.inference import predict_clip_streaming
 from avesformer_hf.video import read_clip
+
+
+# the first part of test_remote_code's script: the import blocker and its check
+BLOCK_PACKAGE = LOAD_WITHOUT_PACKAGE[: LOAD_WITHOUT_PACKAGE.index("import numpy")]
 
 
 @pytest.fixture(scope="module")
@@ -124,23 +129,8 @@ def test_above_one_fps_vggish_runs_once_per_hop_and_the_live_streamer_agrees(cli
     np.testing.assert_array_equal(np.stack(live)[decided], pipeline_masks[decided])
 
 
-WITHOUT_PACKAGE = textwrap.dedent(
+WITHOUT_PACKAGE = BLOCK_PACKAGE + textwrap.dedent(
     """
-    import importlib.abc, json, sys
-
-    class BlockPackage(importlib.abc.MetaPathFinder):
-        def find_spec(self, name, path=None, target=None):
-            if name == "avesformer_hf" or name.startswith("avesformer_hf."):
-                raise ModuleNotFoundError(f"No module named {name!r} (blocked for this test)")
-
-    sys.meta_path.insert(0, BlockPackage())
-    try:
-        import avesformer_hf
-    except ModuleNotFoundError:
-        pass
-    else:
-        raise SystemExit("avesformer_hf is still importable")
-
     import numpy as np
     import PIL.Image
     from transformers import pipeline

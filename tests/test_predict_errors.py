@@ -13,22 +13,12 @@ import PIL.Image
 import pytest
 import torch
 from synthetic_video import write_test_video
-from test_predict import save_tiny_model
+from test_predict import binary_model, clip_path  # noqa: F401  (fixtures)
 
 from avesformer_hf import AudioVisualProcessor, AVESFormerImageProcessor
 from avesformer_hf.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def clip_path(tmp_path_factory):
-    return write_test_video(tmp_path_factory.mktemp("clip") / "clip.mp4", seconds=2, fps=4)
-
-
-@pytest.fixture(scope="module")
-def model(tmp_path_factory):
-    return save_tiny_model(tmp_path_factory.mktemp("model"), num_labels=1)
 
 
 def write_video_with(path, size=(64, 48), layout="mono", codec="libx264", pixel_format="yuv420p", seconds=2):
@@ -79,69 +69,69 @@ FLAG_CASES = [
 
 
 @pytest.mark.parametrize(("flags", "message"), FLAG_CASES, ids=[" ".join(flags) for flags, _ in FLAG_CASES])
-def test_bad_flags_are_one_line_errors_naming_the_flag(clip_path, model, tmp_path, capsys, flags, message):
+def test_bad_flags_are_one_line_errors_naming_the_flag(clip_path, binary_model, tmp_path, capsys, flags, message):
     out = tmp_path / "overlay.mp4"
-    code, err = run_cli(clip_path, "--model", model, "--out", out, *flags, capsys=capsys)
+    code, err = run_cli(clip_path, "--model", binary_model, "--out", out, *flags, capsys=capsys)
     assert_one_line_error(code, err, message)
     assert not out.exists()
 
 
-def test_cuda_without_cuda_names_the_flag(clip_path, model, tmp_path, capsys, monkeypatch):
+def test_cuda_without_cuda_names_the_flag(clip_path, binary_model, tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    code, err = run_cli(clip_path, "--model", model, "--masks-dir", tmp_path / "m", "--device", "cuda", capsys=capsys)
+    code, err = run_cli(clip_path, "--model", binary_model, "--masks-dir", tmp_path / "m", "--device", "cuda", capsys=capsys)
     assert_one_line_error(code, err, "--device cuda: CUDA is not available on this machine")
 
 
-def test_out_may_not_be_the_input_video(clip_path, model, tmp_path, capsys):
+def test_out_may_not_be_the_input_video(clip_path, binary_model, tmp_path, capsys):
     before = clip_path.read_bytes()
     for out in (clip_path, Path(os.path.relpath(clip_path))):
-        code, err = run_cli(clip_path, "--model", model, "--out", out, capsys=capsys)
+        code, err = run_cli(clip_path, "--model", binary_model, "--out", out, capsys=capsys)
         assert_one_line_error(code, err, "is the input video")
     assert clip_path.read_bytes() == before
 
 
-def test_older_masks_are_never_mixed_with_new_ones(clip_path, model, tmp_path, capsys):
+def test_older_masks_are_never_mixed_with_new_ones(clip_path, binary_model, tmp_path, capsys):
     masks = tmp_path / "masks"
     masks.mkdir()
     for index in range(5):
         (masks / f"frame_{index:05d}.png").write_bytes(b"old run")
-    code, err = run_cli(clip_path, "--model", model, "--masks-dir", masks, capsys=capsys)
+    code, err = run_cli(clip_path, "--model", binary_model, "--masks-dir", masks, capsys=capsys)
     assert_one_line_error(code, err, f"{masks} already holds 5 mask PNGs")
     assert sorted(path.read_bytes() for path in masks.iterdir()) == [b"old run"] * 5
 
 
-def test_a_read_only_or_impossible_out_is_refused_before_any_work(clip_path, model, tmp_path, capsys):
+def test_a_read_only_or_impossible_out_is_refused_before_any_work(clip_path, binary_model, tmp_path, capsys):
     protected = tmp_path / "protected.mp4"
     protected.write_bytes(b"keep me")
     protected.chmod(0o444)
-    code, err = run_cli(clip_path, "--model", model, "--out", protected, capsys=capsys)
+    code, err = run_cli(clip_path, "--model", binary_model, "--out", protected, capsys=capsys)
     assert_one_line_error(code, err, f"--out {protected} is read-only")
     assert protected.read_bytes() == b"keep me"
     blocker = tmp_path / "a_file"
     blocker.write_text("x")
-    code, err = run_cli(clip_path, "--model", model, "--out", blocker / "overlay.mp4", capsys=capsys)
+    code, err = run_cli(clip_path, "--model", binary_model, "--out", blocker / "overlay.mp4", capsys=capsys)
     assert_one_line_error(code, err, str(blocker / "overlay.mp4"))
 
 
-def test_a_one_pixel_video_gives_masks_and_a_clear_error_for_the_overlay(model, tmp_path, capsys):
+def test_a_one_pixel_video_gives_masks_and_a_clear_error_for_the_overlay(binary_model, tmp_path, capsys):
     tiny = write_video_with(tmp_path / "tiny.mov", size=(1, 1), codec="png", pixel_format="rgb24")
-    assert main(["predict", str(tiny), "--model", str(model), "--masks-dir", str(tmp_path / "masks")]) == 0
+    assert main(["predict", str(tiny), "--model", str(binary_model), "--masks-dir", str(tmp_path / "masks")]) == 0
     pngs = sorted((tmp_path / "masks").glob("*.png"))
     assert len(pngs) == 2 and PIL.Image.open(pngs[0]).size == (1, 1)
-    code, err = run_cli(tiny, "--model", model, "--out", tmp_path / "overlay.mp4", capsys=capsys)
+    code, err = run_cli(tiny, "--model", binary_model, "--out", tmp_path / "overlay.mp4", capsys=capsys)
     assert_one_line_error(code, err, "overlay.mp4: the frames are 1x1 pixels; an H.264 video needs at least 2x2")
 
 
-def test_a_damaged_or_mismatched_model_folder_is_named(model, clip_path, tmp_path, capsys):
+def test_a_damaged_or_mismatched_model_folder_is_named(binary_model, clip_path, tmp_path, capsys):
     import shutil
 
-    truncated = shutil.copytree(model, tmp_path / "truncated")
+    truncated = shutil.copytree(binary_model, tmp_path / "truncated")
     weights = truncated / "model.safetensors"
     weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
     code, err = run_cli(clip_path, "--model", truncated, "--masks-dir", tmp_path / "a", capsys=capsys)
     assert_one_line_error(code, err, f"{truncated}: the weights could not be loaded")
 
-    contradicting = shutil.copytree(model, tmp_path / "contradicting")
+    contradicting = shutil.copytree(binary_model, tmp_path / "contradicting")
     config = (contradicting / "config.json").read_text().replace('"d_model": 16', '"d_model": 24')
     (contradicting / "config.json").write_text(config)
     code, err = run_cli(clip_path, "--model", contradicting, "--masks-dir", tmp_path / "b", capsys=capsys)
@@ -151,10 +141,10 @@ def test_a_damaged_or_mismatched_model_folder_is_named(model, clip_path, tmp_pat
     assert_one_line_error(code, err, f"{tmp_path / 'runs' / 'modl'}: no such model folder")
 
 
-def test_debug_shows_the_traceback(clip_path, model, monkeypatch):
+def test_debug_shows_the_traceback(clip_path, binary_model, monkeypatch):
     monkeypatch.setenv("AVESFORMER_DEBUG", "1")
     with pytest.raises(ValueError, match="--fps must be a positive number"):
-        main(["predict", str(clip_path), "--model", str(model), "--fps", "nan"])
+        main(["predict", str(clip_path), "--model", str(binary_model), "--fps", "nan"])
 
 
 def cli_subprocess(*arguments) -> subprocess.CompletedProcess:
@@ -163,10 +153,10 @@ def cli_subprocess(*arguments) -> subprocess.CompletedProcess:
                           cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
 
 
-def test_seven_one_audio_is_read_not_a_crash(model, tmp_path):
+def test_seven_one_audio_is_read_not_a_crash(binary_model, tmp_path):
     """PyAV crashes the process (exit 139) reading 8-channel planar frames; a subprocess keeps pytest alive."""
     surround = write_video_with(tmp_path / "surround.mp4", layout="7.1")
-    result = cli_subprocess(surround, "--model", model, "--masks-dir", tmp_path / "masks")
+    result = cli_subprocess(surround, "--model", binary_model, "--masks-dir", tmp_path / "masks")
     assert result.returncode == 0, result.stderr[-2000:]
     assert "2 frames segmented" in result.stdout
 
@@ -176,8 +166,8 @@ def test_seven_one_audio_is_read_not_a_crash(model, tmp_path):
     assert len(waveform) == 32000 and 0.35 < np.abs(waveform[4000:28000]).max() < 0.6
 
 
-def test_a_user_error_in_a_real_process_prints_one_line_and_no_traceback(clip_path, model):
-    result = cli_subprocess(clip_path, "--model", model, "--threshold", "nan")
+def test_a_user_error_in_a_real_process_prints_one_line_and_no_traceback(clip_path, binary_model):
+    result = cli_subprocess(clip_path, "--model", binary_model, "--threshold", "nan")
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == "error: --threshold must be a probability in [0, 1], got nan"
     assert "Traceback" not in result.stderr
@@ -225,10 +215,10 @@ def test_sixteen_bit_frames_are_scaled_not_clipped(tmp_path):
     torch.testing.assert_close(from_array, expected)
 
 
-def test_pipeline_dict_inputs_are_checked(model):
+def test_pipeline_dict_inputs_are_checked(binary_model):
     from transformers import pipeline
 
-    segmenter = pipeline("audio-visual-segmentation", model=str(model))
+    segmenter = pipeline("audio-visual-segmentation", model=str(binary_model))
     frames = [PIL.Image.new("RGB", (16, 16))] * 2
     with pytest.raises(ValueError, match="frames: got an empty list"):
         segmenter({"frames": [], "audio": np.zeros(32000), "sampling_rate": 16000})

@@ -225,11 +225,11 @@ def segments_of_frame(label_map: torch.Tensor, scores: torch.Tensor, id2label: d
     """Image-segmentation-style items: binary models one item (possibly empty mask), AVSS one per class present
     except background (class 0). `scores[k]` is the label's highest probability in the frame."""
     if label_map.dtype == torch.bool:
-        mask = PIL.Image.fromarray(label_map.numpy().astype(np.uint8) * 255, mode="L")
+        mask = PIL.Image.fromarray(label_map.numpy().astype(np.uint8) * 255)
         return [{"score": float(scores[0]), "label": label_name(id2label, 0), "mask": mask}]
     return [
         {"score": float(scores[index]), "label": label_name(id2label, index),
-         "mask": PIL.Image.fromarray((label_map == index).numpy().astype(np.uint8) * 255, mode="L")}
+         "mask": PIL.Image.fromarray((label_map == index).numpy().astype(np.uint8) * 255)}
         for index in label_map.unique().tolist() if index != 0
     ]
 

@@ -205,16 +205,23 @@ def read_clip(path, fps: float = 1.0, start: float = 0.0, duration: float | None
 
 
 def clip_from_dict(inputs: dict, feature_extractor, fps: float, start: float) -> Clip:
-    """{"frames": [...], "audio": array, "sampling_rate": int} -> a Clip (frames at `fps`, audio at 16 kHz)."""
+    """{"frames": [...], "audio": array, "sampling_rate": int} -> a Clip (frames at `fps`, audio at 16 kHz). Frames
+    are whatever the image processor takes: PIL images, numpy [H, W, C] or torch [C, H, W]."""
     missing = [key for key in ("frames", "audio", "sampling_rate") if key not in inputs]
     if missing:
         raise ValueError(f"a dict input needs the keys frames, audio and sampling_rate; missing: {', '.join(missing)}")
     frames = list(inputs["frames"])
     if not frames:
         raise ValueError("frames: got an empty list; a clip needs at least one frame")
-    frames = [frame if isinstance(frame, PIL.Image.Image) else PIL.Image.fromarray(np.asarray(frame)) for frame in frames]
     waveform = feature_extractor.prepare_waveform(inputs["audio"], inputs["sampling_rate"], "audio")
     return Clip(frames, waveform.astype(np.float32), feature_extractor.sampling_rate, fps, start, len(frames) / fps)
+
+
+def frame_size(frame) -> tuple[int, int]:
+    """(height, width) of a PIL image, a numpy [H, W, C] / [H, W] array or a torch [C, H, W] tensor."""
+    if isinstance(frame, PIL.Image.Image):
+        return frame.height, frame.width
+    return tuple(frame.shape[-2:]) if hasattr(frame, "detach") else tuple(np.asarray(frame).shape[:2])
 
 
 def label_name(id2label: dict, index: int) -> str:
@@ -302,7 +309,7 @@ class AudioVisualSegmentationPipeline(Pipeline):
 
     def postprocess(self, model_outputs, threshold: float = 0.5, return_label_maps: bool = False) -> list[dict]:
         logits, clip = model_outputs["logits"], model_outputs["clip"]
-        size = (clip.frames[0].height, clip.frames[0].width)
+        size = frame_size(clip.frames[0])
         binary = logits.shape[1] == 1
         scores = (logits.sigmoid() if binary else logits.softmax(dim=1)).amax(dim=(2, 3))  # [T, K]
         id2label = self.model.config.id2label

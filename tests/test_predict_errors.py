@@ -226,3 +226,8 @@ def test_pipeline_dict_inputs_are_checked(binary_model):
         segmenter({"frames": frames, "audio": np.full(32000, np.inf), "sampling_rate": 16000})
     with pytest.raises(ValueError, match="audio: audio is 0.500 s long"):
         segmenter({"frames": frames, "audio": np.zeros(8000), "sampling_rate": 16000})
+    arrays = [np.zeros((16, 24, 3), dtype=np.float32), np.full((16, 24, 3), np.nan, dtype=np.float32)]
+    with pytest.raises(ValueError, match="frame 1 of clip 0: pixels must be finite"):
+        segmenter({"frames": arrays, "audio": np.zeros(32000), "sampling_rate": 16000})
+    entries = segmenter({"frames": arrays[:1] * 2, "audio": np.zeros(32000), "sampling_rate": 16000})
+    assert [entry["segments"][0]["mask"].size for entry in entries] == [(24, 16), (24, 16)]

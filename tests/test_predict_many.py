@@ -3,6 +3,7 @@ videos and redoes a killed one, and 2 gloo processes (`accelerate launch`) write
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -83,8 +84,7 @@ def test_two_gloo_processes_write_what_one_process_writes(videos, model, tmp_pat
         logs[name], _ = process.communicate(timeout=500)
         assert process.returncode == 0, logs[name][-3000:]
     # each process took its share: 2 + 1 videos, reported by the processes that did them
-    assert logs["two"].count(" videos predicted") == 2
-    assert sorted(int(line.split()[0]) for line in logs["two"].splitlines() if " videos predicted" in line) == [1, 2]
+    assert sorted(map(int, re.findall(r"(\d+) videos predicted", logs["two"]))) == [1, 2]  # outputs may interleave
     one_files, two_files = output_files(tmp_path / "one"), output_files(tmp_path / "two")
     assert len(one_files) == 3 + 4 + 6 + 4  # 3 manifests, 4 + 6 + 4 masks at 2 fps
     assert {name: content for name, content in two_files.items() if not name.endswith(".json")} == {

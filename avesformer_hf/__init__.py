@@ -13,6 +13,7 @@ from .modeling_vggish import VGGishModel, VGGishOutput
 from .feature_extraction_vggish import VGGishFeatureExtractor
 from .image_processing_avesformer import AVESFormerImageProcessor
 from .processing_avesformer import AudioVisualProcessor
+from .pipeline_avesformer import register_pipeline
 
 __version__ = "0.1.0"
 
@@ -26,6 +27,7 @@ AutoImageProcessor.register(
 AutoFeatureExtractor.register(AVESFormerConfig, VGGishFeatureExtractor, exist_ok=True)
 AutoFeatureExtractor.register(VGGishConfig, VGGishFeatureExtractor, exist_ok=True)
 AutoProcessor.register(AVESFormerConfig, AudioVisualProcessor, exist_ok=True)
+register_pipeline()
 
 __all__ = [
     "AVESFormerConfig",

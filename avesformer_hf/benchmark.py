@@ -341,7 +341,7 @@ def run_benchmark(
     progress=print,
 ) -> dict:
     """Measure every setting; return a JSON-ready dict (see `benchmark_report.to_markdown`)."""
-    from .commands.info import library_versions
+    from .environment import library_versions
 
     options = options or BenchmarkOptions()
     settings = default_settings(base) if settings is None else settings

@@ -41,6 +41,8 @@ def to_float_waveform(waveform: np.ndarray, what: str) -> np.ndarray:
     if np.issubdtype(waveform.dtype, np.signedinteger):
         return waveform.astype(np.float64) / float(-np.iinfo(waveform.dtype).min)
     if np.issubdtype(waveform.dtype, np.floating):
+        if not np.isfinite(waveform).all():
+            raise ValueError(f"{what}: samples must be finite, got NaN or inf")
         return waveform.astype(np.float64)
     raise ValueError(f"{what}: audio must be signed integer PCM or float, got dtype {waveform.dtype}")
 

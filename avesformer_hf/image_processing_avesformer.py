@@ -63,6 +63,10 @@ def is_frame(item) -> bool:
 
 def as_clips(images) -> tuple[list[list], bool]:
     """Frame, clip or batch of clips -> (list of clips, each a list of frames; whether the input was a batch)."""
+    if hasattr(images, "ndim") and images.ndim in (4, 5) and 0 in tuple(images.shape)[: images.ndim - 3]:
+        raise ValueError(f"images of shape {tuple(images.shape)} hold no frame: B and T must be at least 1")
+    if isinstance(images, (list, tuple)) and len(images) == 0:
+        raise ValueError("images: got an empty list; a clip needs at least one frame")
     if is_frame(images):
         return [[images]], False
     if hasattr(images, "ndim") and images.ndim == 4:
@@ -80,6 +84,23 @@ def as_clips(images) -> tuple[list[list], bool]:
         f"array) or a batch of clips; got {type(images).__name__}"
         + (f" of shape {tuple(images.shape)}" if hasattr(images, "shape") else "")
     )
+
+
+SIXTEEN_BIT_MODES = ("I;16", "I;16B", "I;16L", "I;16N")
+
+
+def checked_frame(frame, clip_index: int, frame_index: int):
+    """16-bit frames scaled to 8 bits (not clipped at 255); NaN or inf pixels are an error naming the frame."""
+    if isinstance(frame, PIL.Image.Image):
+        if frame.mode in SIXTEEN_BIT_MODES or (frame.mode == "I" and np.asarray(frame).max(initial=0) > 255):
+            return PIL.Image.fromarray((np.asarray(frame, dtype=np.float64) / 257).round().clip(0, 255).astype(np.uint8))
+        return frame
+    array = frame.detach().cpu().numpy() if hasattr(frame, "detach") else np.asarray(frame)
+    if np.issubdtype(array.dtype, np.floating) and not np.isfinite(array).all():
+        raise ValueError(f"frame {frame_index} of clip {clip_index}: pixels must be finite, got NaN or inf")
+    if array.dtype == np.uint16:
+        return (array / 257).round().astype(np.uint8)
+    return frame
 
 
 def mask_source(mask, clip_index: int, frame_index: int) -> str:
@@ -211,6 +232,7 @@ class AVESFormerImageProcessor(PilBackend):
         self, images, masks, do_convert_rgb, input_data_format, return_tensors, num_frames, mask_type, **kwargs
     ) -> BatchFeature:
         clips, batched = as_clips(images)
+        clips = [[checked_frame(frame, b, t) for t, frame in enumerate(clip)] for b, clip in enumerate(clips)]
         lengths = [len(clip) for clip in clips]
         if num_frames is None and len(set(lengths)) > 1:
             raise ValueError(

@@ -1,6 +1,8 @@
-"""Video file -> per-frame masks: read_clip -> processor -> model -> post-processing (used by `predict` and the demo)."""
+"""The one inference path under `avesformer predict`, the demo, the notebook and the README: load a saved model,
+run the `audio-visual-segmentation` pipeline on a clip, write overlay video and mask PNGs."""
 
-from dataclasses import dataclass
+import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -9,17 +11,84 @@ import torch
 from tqdm.auto import tqdm
 
 from .image_processing_avesformer import label_to_color
-from .video import Clip, read_clip, write_video
+from .pipeline_avesformer import PROGRESS_AFTER_SECONDS, AudioVisualSegmentationPipeline, Clip, read_clip
+from .video import write_video
 
-PROGRESS_AFTER_SECONDS = 5.0
+MASK_PATTERN = "frame_*.png"
 
 
 @dataclass
 class ClipPrediction:
-    """The clip and one mask per frame at the frame's size: bool (binary models) or int64 class ids (AVSS)."""
+    """The clip and one mask per frame at the frame's size: bool (binary models) or int64 class ids (AVSS);
+    `entries` is the pipeline's output (time and image-segmentation-style segments per frame)."""
 
     clip: Clip
     masks: list[np.ndarray]
+    entries: list[dict] = field(default_factory=list)
+
+
+def resolve_device(device, name: str = "device") -> torch.device:
+    """A torch device that exists here, or a one-line error naming `name` (e.g. "--device")."""
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError) as error:
+        raise ValueError(f"{name} {device!r} is not a torch device (cpu, cuda, cuda:1, mps): {error}") from error
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"{name} {device}: CUDA is not available on this machine (torch {torch.__version__}); use cpu")
+    if resolved.type == "cuda" and resolved.index is not None and resolved.index >= torch.cuda.device_count():
+        raise ValueError(f"{name} {device}: this machine has {torch.cuda.device_count()} CUDA device(s)")
+    if resolved.type == "mps" and not torch.backends.mps.is_available():
+        raise ValueError(f"{name} {device}: MPS is not available on this machine; use cpu")
+    return resolved
+
+
+def load_processor(model_source):
+    """The processor saved with the model, else the AVSBench defaults (224x224), saying so."""
+    from transformers import AutoProcessor
+
+    from .processing_avesformer import AudioVisualProcessor
+
+    try:
+        return AutoProcessor.from_pretrained(model_source)
+    except (OSError, ValueError):
+        print(f"note: no processor saved with {model_source}; using the AVSBench defaults (224x224)", file=sys.stderr)
+        return AudioVisualProcessor()
+
+
+def check_model_source(source: str):
+    """A mistyped local folder is reported as a folder, not as a bad Hub repo id."""
+    text = str(source)
+    looks_local = text.startswith((".", "/", "~")) or text.count("/") > 1 or "\\" in text
+    if looks_local and not Path(text).expanduser().exists():
+        raise FileNotFoundError(f"{text}: no such model folder")
+    if Path(text).is_file():
+        raise ValueError(f"{text}: a file; --model takes a saved model folder (config.json + weights) or a Hub id")
+
+
+def load_model(model_source, device="cpu"):
+    """(model, processor) from a saved folder or Hub id, on `device`, in eval mode. A folder whose weights are
+    truncated or do not fit its config is a one-line error naming it."""
+    from .modeling_avesformer import AVESFormerModel
+
+    check_model_source(model_source)
+    device = resolve_device(device)
+    try:
+        model, info = AVESFormerModel.from_pretrained(model_source, output_loading_info=True)
+    except (OSError, ValueError):
+        raise
+    except Exception as error:  # safetensors / state-dict errors: a damaged or mismatched folder
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ValueError(f"{model_source}: the weights could not be loaded ({first_line[:300]})") from error
+    problems = {key: value for key, value in info.items() if key in ("missing_keys", "mismatched_keys") and value}
+    if problems:
+        summary = "; ".join(f"{len(value)} {key.replace('_', ' ')} (e.g. {sorted(map(str, value))[0]})" for key, value in problems.items())
+        raise ValueError(f"{model_source}: the weights do not fit its config.json: {summary}")
+    return model.to(device).eval(), load_processor(model_source)
+
+
+def segmentation_pipeline(model, processor) -> AudioVisualSegmentationPipeline:
+    """The `audio-visual-segmentation` pipeline over an already loaded model and processor (no remote code)."""
+    return AudioVisualSegmentationPipeline(model=model, processor=processor, device=model.device)
 
 
 def predict_clip(
@@ -33,32 +102,28 @@ def predict_clip(
     chunk_seconds: float = 5.0,
     show_progress: bool | None = None,
 ) -> ClipPrediction:
-    """Segment the sounding objects of a clip. Frame t is paired with the 0.96 s of audio that starts at it; frames
-    go through the model `chunk_seconds` at a time (one batched call per chunk). The progress bar shows for
-    clips longer than a few seconds unless `show_progress` says otherwise."""
+    """Segment the sounding objects of a clip (a video file, decoded once, or a `Clip`) through the pipeline. Up to
+    1 fps frame t gets the 0.96 s of audio from it; above, VGGish runs once per 0.96 s hop (see
+    `pipeline_avesformer`). Progress bars show for clips longer than a few seconds unless `show_progress` says."""
+    if isinstance(path_or_clip, Clip):
+        clip = path_or_clip
+    else:
+        clip = read_clip(path_or_clip, fps=fps, start=start, duration=duration, show_progress=show_progress)
+    entries = segmentation_pipeline(model, processor)(
+        clip, threshold=threshold, chunk_seconds=chunk_seconds, show_progress=show_progress, return_label_maps=True
+    )
+    masks = [entry.pop("label_map") for entry in entries]
+    return ClipPrediction(clip, masks, entries)
+
+
+def predict_clip_streaming(model, processor, path_or_clip, fps: float = 10.0, start: float = 0.0,
+                           duration: float | None = None, threshold: float = 0.5) -> ClipPrediction:
+    """`predict_clip` through the live streamer, frame by frame as a camera and microphone would deliver the clip
+    (same masks as `predict_clip` above 1 fps; for checking the live path against the clip path)."""
+    from .streaming import stream_clip
+
     clip = path_or_clip if isinstance(path_or_clip, Clip) else read_clip(path_or_clip, fps=fps, start=start, duration=duration)
-    windows = clip.audio_windows(processor.feature_extractor.samples_per_example)
-    chunk = max(1, round(chunk_seconds * clip.fps))
-    parameter = next(model.parameters())
-    if show_progress is None:
-        show_progress = clip.duration > PROGRESS_AFTER_SECONDS
-    masks = []
-    model.eval()
-    for begin in tqdm(range(0, len(clip.frames), chunk), desc="segmenting", unit="chunk", disable=not show_progress):
-        frames = clip.frames[begin : begin + chunk]
-        inputs = processor(
-            images=frames, audio=windows[begin : begin + chunk], sampling_rate=clip.sampling_rate,
-            audio_per_frame=True, return_tensors="pt",
-        )
-        with torch.inference_mode():
-            outputs = model(
-                pixel_values=inputs["pixel_values"].to(parameter.device, parameter.dtype),
-                input_features=inputs["input_features"].to(parameter.device, parameter.dtype),
-            )
-        frame_size = (frames[0].height, frames[0].width)
-        chunk_masks = processor.post_process_segmentation(outputs.logits.float().cpu(), [frame_size], threshold=threshold)
-        masks.extend(chunk_masks[0].numpy())
-    return ClipPrediction(clip, masks)
+    return ClipPrediction(clip, stream_clip(model, processor, clip, threshold=threshold))
 
 
 def mask_image(mask: np.ndarray) -> PIL.Image.Image:
@@ -68,20 +133,42 @@ def mask_image(mask: np.ndarray) -> PIL.Image.Image:
     return PIL.Image.fromarray(label_to_color(mask))
 
 
-def save_prediction(prediction: ClipPrediction, video_path=None, masks_dir=None, alpha: float = 0.5) -> list[Path]:
-    """Write the overlay video (with the clip's sound) and/or one mask PNG per frame; return the paths written."""
+def check_masks_dir(masks_dir) -> Path:
+    """Mask PNGs go to a folder that holds none yet: old and new frames are never mixed."""
+    masks_dir = Path(masks_dir)
+    if masks_dir.exists() and not masks_dir.is_dir():
+        raise ValueError(f"{masks_dir}: not a folder (the masks dir holds one PNG per frame)")
+    if masks_dir.is_dir() and any(masks_dir.glob(MASK_PATTERN)):
+        count = len(list(masks_dir.glob(MASK_PATTERN)))
+        raise FileExistsError(
+            f"{masks_dir} already holds {count} mask PNGs from an earlier run: choose an empty or new folder"
+        )
+    return masks_dir
+
+
+def save_prediction(prediction: ClipPrediction, video_path=None, masks_dir=None, alpha: float = 0.5,
+                    show_progress: bool | None = None) -> list[Path]:
+    """Write the overlay video (with the clip's sound) and/or one mask PNG per frame; return the paths written.
+    A masks folder that already holds mask PNGs is refused before anything is written."""
+    clip = prediction.clip
+    show = clip.duration > PROGRESS_AFTER_SECONDS if show_progress is None else show_progress
+    masks_dir = None if masks_dir is None else check_masks_dir(masks_dir)
     written = []
     if video_path is not None:
-        clip = prediction.clip
         written.append(
             write_video(video_path, clip.frames, prediction.masks, audio=clip.waveform, fps=clip.fps,
-                        sampling_rate=clip.sampling_rate, alpha=alpha)
+                        sampling_rate=clip.sampling_rate, alpha=alpha, show_progress=show)
         )
     if masks_dir is not None:
-        masks_dir = Path(masks_dir)
         masks_dir.mkdir(parents=True, exist_ok=True)
-        for index, mask in enumerate(prediction.masks):
+        for index, mask in enumerate(tqdm(prediction.masks, desc="writing masks", unit="frame", disable=not show)):
             path = masks_dir / f"frame_{index:05d}.png"
             mask_image(mask).save(path)
             written.append(path)
     return written
+
+
+__all__ = [
+    "ClipPrediction", "load_model", "load_processor", "mask_image", "predict_clip", "predict_clip_streaming",
+    "resolve_device", "save_prediction", "segmentation_pipeline",
+]

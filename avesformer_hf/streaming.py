@@ -186,15 +186,4 @@ def stream_clip(model, processor, clip, threshold: float = 0.5) -> list[np.ndarr
     return masks
 
 
-def predict_clip_streaming(model, processor, path_or_clip, fps: float = 10.0, start: float = 0.0,
-                           duration: float | None = None, threshold: float = 0.5):
-    """`inference.predict_clip` through the streamer: one VGGish run per 0.96 s hop instead of one per frame (what
-    `avesformer predict` uses above 1 fps). Returns an `inference.ClipPrediction`."""
-    from .inference import ClipPrediction
-    from .video import Clip, read_clip
-
-    clip = path_or_clip if isinstance(path_or_clip, Clip) else read_clip(path_or_clip, fps=fps, start=start, duration=duration)
-    return ClipPrediction(clip, stream_clip(model, processor, clip, threshold=threshold))
-
-
-__all__ = ["AVESFormerStreamer", "StreamedFrame", "hop_of_frame", "predict_clip_streaming", "stream_clip"]
+__all__ = ["AVESFormerStreamer", "StreamedFrame", "hop_of_frame", "stream_clip"]

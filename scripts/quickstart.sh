@@ -56,6 +56,7 @@ row = load_avsbench(out / "synthavs", subset="s4", splits=["test"])["test"][0]
 waveform, rate = read_audio(row["audio"])
 write_video(out / "heldout_clip.mp4", [frame.convert("RGB") for frame in row["frames"]], audio=waveform, fps=1.0, sampling_rate=rate)
 PY
+rm -rf "$OUT/heldout_masks"  # this script's own masks of an earlier run: predict refuses to mix old and new
 avesformer predict "$OUT/heldout_clip.mp4" --model "$OUT/model" --out "$OUT/heldout_overlay.mp4" --masks-dir "$OUT/heldout_masks"
 
 python - "$OUT" <<'PY'

@@ -74,14 +74,17 @@ def test_push_sends_model_processor_remote_code_and_card(hub, saved_run):
     push_model_folder(run / "model", "someone/avesformer-tiny")
 
     assert hub.repos == [("someone/avesformer-tiny", {"private": None, "exist_ok": True, "repo_type": "model"})]
-    expected = {"config.json", "model.safetensors", "processor_config.json", "metrics.json", "README.md"} | REMOTE_CODE
+    expected = {"config.json", "model.safetensors", "processor_config.json", "metrics.json", "README.md",
+                "pipeline_avesformer.py"} | REMOTE_CODE
     assert set(hub.files) == expected
     assert hub.files["model.safetensors"] == (run / "model" / "model.safetensors").read_bytes()
     assert json.loads(hub.files["metrics.json"]) == METRICS
 
     card = ModelCard(hub.files["README.md"].decode())
     assert card.data.library_name == "transformers"
-    assert card.data.pipeline_tag == "image-segmentation"
+    assert card.data.pipeline_tag is None  # no Hub task fits; the repo's own pipeline is named in config.json
+    assert json.loads(hub.files["config.json"])["custom_pipelines"]["audio-visual-segmentation"]["pt"] == ["AutoModel"]
+    assert 'pipeline(model="someone/avesformer-tiny", trust_remote_code=True)' in card.text
     assert {"audio-visual-segmentation", "avsbench"} <= set(card.data.tags)
     assert card.data.license == "apache-2.0" and card.data.datasets == ["AVSBench"]
     results = {(r.dataset_split, r.metric_type): r for r in card.data.eval_results}

@@ -83,3 +83,16 @@ def test_predict_reports_a_clip_without_sound(binary_model, tmp_path, capsys):
     silent = write_test_video(tmp_path / "silent.mp4", seconds=2, with_audio=False)
     assert main(["predict", str(silent), "--model", str(binary_model)]) == 1
     assert "silent.mp4: no audio stream" in capsys.readouterr().err
+
+
+def test_a_long_clip_shows_progress_for_decoding_segmenting_and_writing(binary_model, tmp_path, capsys):
+    long_clip = write_test_video(tmp_path / "long.mp4", seconds=6, fps=2)
+    code = main(["predict", str(long_clip), "--model", str(binary_model), "--out", str(tmp_path / "o.mp4"),
+                 "--masks-dir", str(tmp_path / "masks"), "--chunk-seconds", "2"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    for bar in ("decoding", "segmenting", "writing video", "writing masks"):
+        assert f"{bar}: 100%" in err, bar
+    short = main(["predict", str(long_clip), "--model", str(binary_model), "--masks-dir", str(tmp_path / "m2"),
+                  "--duration", "3"])
+    assert short == 0 and "decoding" not in capsys.readouterr().err

@@ -98,29 +98,3 @@ def test_bad_use_is_reported(model):
     late.push(audio=np.zeros(3 * RATE))
     with pytest.raises(RuntimeError, match="frame 0 belongs to hop 0"):
         late.push(torch.zeros(3, 32, 32))
-
-
-def test_predict_above_one_fps_streams_with_one_vggish_run_per_hop(tmp_path, monkeypatch, capsys):
-    from synthetic_video import write_test_video
-
-    from avesformer_hf import AudioVisualProcessor, AVESFormerImageProcessor
-    from avesformer_hf.cli import main
-    from avesformer_hf import streaming
-
-    torch.manual_seed(0)
-    model_dir = tmp_path / "model"
-    AVESFormerModel(tiny_avesformer_config()).save_pretrained(model_dir)
-    AudioVisualProcessor(AVESFormerImageProcessor(size={"height": 64, "width": 64})).save_pretrained(model_dir)
-    clip = write_test_video(tmp_path / "clip.mp4", seconds=2, fps=10)
-    streamers = []
-    original_init = streaming.AVESFormerStreamer.__init__
-
-    def recording_init(self, *args, **kwargs):
-        original_init(self, *args, **kwargs)
-        streamers.append(self)
-
-    monkeypatch.setattr(streaming.AVESFormerStreamer, "__init__", recording_init)
-    masks_dir = tmp_path / "masks"
-    assert main(["predict", str(clip), "--model", str(model_dir), "--fps", "10", "--masks-dir", str(masks_dir)]) == 0
-    assert len(list(masks_dir.glob("*.png"))) == 20
-    assert len(streamers) == 1 and streamers[0].embeddings_computed == 2  # 2 s of audio: 2 hops, 20 frames

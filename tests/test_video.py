@@ -102,9 +102,9 @@ def test_corrupt_and_missing_files_are_errors(tmp_path, video_path):
 
 
 def test_zero_length_clips_are_errors(video_path):
-    with pytest.raises(ValueError, match=r"clip\.mp4: zero-length clip"):
+    with pytest.raises(ValueError, match=r"clip\.mp4: start 6\.000 s is at or past the end of the video \(5\.000 s\)"):
         read_clip(video_path, start=6.0)
-    with pytest.raises(ValueError, match=r"clip\.mp4: zero-length clip"):
+    with pytest.raises(ValueError, match=r"duration must be a number of seconds > 0 .*got 0"):
         read_clip(video_path, duration=0)
     with pytest.raises(ValueError, match="shorter than one frame at 1.0 fps"):
         read_clip(video_path, duration=0.5)

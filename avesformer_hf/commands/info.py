@@ -1,11 +1,10 @@
 """`avesformer info`: library versions and the parameter table of the variants in hub_configs/."""
 
-import platform
-from importlib import metadata
 from pathlib import Path
 
+from avesformer_hf.environment import library_versions
+
 HELP = "show versions and the parameter counts of the published variants"
-LIBRARIES = ("avesformer-hf", "torch", "transformers", "huggingface_hub", "datasets", "accelerate", "gradio", "av")
 
 
 def register(subparsers):
@@ -13,16 +12,6 @@ def register(subparsers):
     parser.add_argument("--hub-configs", type=Path, default=None, help="folder of variant configs (default: the repo's)")
     parser.add_argument("--table-only", action="store_true", help="print only the Markdown parameter table")
     parser.set_defaults(func=run)
-
-
-def library_versions() -> dict[str, str]:
-    versions = {"python": platform.python_version()}
-    for name in LIBRARIES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
 
 
 def run(args) -> int:

@@ -70,6 +70,18 @@ def results_section(metrics: dict | None, semantic: bool) -> str:
 
 def usage_section(repo_id: str) -> str:
     return f"""```python
+from transformers import pipeline
+
+segmenter = pipeline(model="{repo_id}", trust_remote_code=True)  # task "audio-visual-segmentation", from this repo
+frames = segmenter("clip.mp4", fps=1)  # one entry per frame; reading video files needs PyAV (pip install av)
+print(frames[0]["time"], [(item["label"], item["score"]) for item in frames[0]["segments"]])
+frames[0]["segments"][0]["mask"].save("mask_0.png")  # PIL mask at the frame's size
+```
+
+Frames and audio you already have: `segmenter({{"frames": frames, "audio": waveform, "sampling_rate": 16000}}, fps=1)`.
+Step by step:
+
+```python
 from transformers import AutoModel, AutoProcessor
 
 model = AutoModel.from_pretrained("{repo_id}", trust_remote_code=True).eval()
@@ -100,7 +112,7 @@ def build_model_card(
     results = eval_results(metrics, subset, config.is_semantic, synthetic)
     card_data = ModelCardData(
         library_name="transformers",
-        pipeline_tag="image-segmentation",
+        pipeline_tag=None,  # no Hub task fits: config.json names the repo's own pipeline
         license=license,
         tags=list(TAGS),
         datasets=datasets if datasets is not None else (["SynthAVS"] if synthetic else ["AVSBench"]),

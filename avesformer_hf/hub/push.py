@@ -7,11 +7,13 @@ from pathlib import Path
 from huggingface_hub import CommitOperationAdd, HfApi
 
 from ..configuration_avesformer import AVESFormerConfig
+from ..pipeline_avesformer import custom_pipelines
 from .card import build_model_card
 from .metrics import read_metrics
 
 PROCESSOR_FILES = ("processor_config.json", "preprocessor_config.json")
 WEIGHTS_INDEX = "model.safetensors.index.json"
+PIPELINE_FILE = Path(__file__).resolve().parents[1] / "pipeline_avesformer.py"
 
 
 def auto_map_modules(config_file: Path) -> set[str]:
@@ -67,6 +69,37 @@ def model_folder_files(folder: Path | str) -> list[Path]:
     return [config_file, *weight_files(folder), *processor_files, *code]
 
 
+def config_with_pipeline(config_file: Path) -> bytes:
+    """config.json plus the `custom_pipelines` entry that `pipeline(model=REPO, trust_remote_code=True)` reads."""
+    config = json.loads(config_file.read_text())
+    config["custom_pipelines"] = custom_pipelines()
+    return (json.dumps(config, indent=2, sort_keys=True) + "\n").encode()
+
+
+def check_remote_code(files: dict[str, Path | bytes]):
+    """Every relative import of the uploaded code and every module `custom_pipelines` names is uploaded too."""
+    modules = {name.removesuffix(".py") for name in files if name.endswith(".py")}
+    needed = {entry["impl"].split(".")[0]: "custom_pipelines" for entry in custom_pipelines().values()}
+    for name, source in files.items():
+        if name.endswith(".py"):
+            needed.update(dict.fromkeys(relative_imports(Path(source)), name))
+    missing = sorted(f"{module}.py (needed by {user})" for module, user in needed.items() if module not in modules)
+    if missing:
+        raise FileNotFoundError(f"the remote code to upload lacks {', '.join(missing)}")
+
+
+def repo_files(folder: Path | str) -> dict[str, Path | bytes]:
+    """What the Hub repo of a saved model folder holds, path in repo -> file or bytes: the folder's model files and,
+    with a processor, the pipeline module and config.json naming it (`custom_pipelines`)."""
+    folder = Path(folder)
+    files = {path.name: path for path in model_folder_files(folder)}
+    if any(name in files for name in PROCESSOR_FILES):
+        files[PIPELINE_FILE.name] = PIPELINE_FILE
+        files["config.json"] = config_with_pipeline(folder / "config.json")
+        check_remote_code(files)
+    return files
+
+
 def find_run_file(folder: Path, name: str) -> Path | None:
     """`name` next to the weights, or in the training output folder that holds them (OUTPUT/model)."""
     for candidate in (folder / name, folder.parent / name):
@@ -104,7 +137,7 @@ def push_model_folder(
     `subset` defaults to that file's `subset`, `synthetic` (SynthAVS data) to the training arguments saved there.
     Returns the `CommitInfo`."""
     folder = Path(folder)
-    files = model_folder_files(folder)
+    files = repo_files(folder)
     metrics_file = Path(metrics_file) if metrics_file is not None else find_run_file(folder, "metrics.json")
     if metrics_file is not None and not metrics_file.is_file():
         raise FileNotFoundError(f"metrics file {metrics_file} does not exist")
@@ -114,7 +147,10 @@ def push_model_folder(
         AVESFormerConfig.from_pretrained(folder), repo_id, metrics=metrics, subset=subset, synthetic=synthetic,
         license=license, datasets=datasets, weights_note=weights_note,
     )
-    operations = [CommitOperationAdd(path_in_repo=path.name, path_or_fileobj=str(path)) for path in files]
+    operations = [
+        CommitOperationAdd(path_in_repo=name, path_or_fileobj=source if isinstance(source, bytes) else str(source))
+        for name, source in files.items()
+    ]
     if metrics_file is not None:
         operations.append(CommitOperationAdd(path_in_repo="metrics.json", path_or_fileobj=str(metrics_file)))
     operations.append(CommitOperationAdd(path_in_repo="README.md", path_or_fileobj=str(card).encode()))

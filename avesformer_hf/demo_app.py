@@ -1,41 +1,41 @@
 """The Gradio demo: a video with sound (or an image and an audio file) -> overlay video, per-frame masks, a zip.
 
-`build_demo()` returns the Blocks; `spaces_demo/app.py` and `avesformer demo` launch it. Prediction goes through
-`avesformer_hf.inference` like `avesformer predict`.
+`build_demo()` returns the Blocks; `spaces_demo/app.py` and `avesformer demo` launch it. Uploads are decoded in a
+child process (`demo_uploads`), so no file can take the server down; prediction goes through `run_inference`.
+Uploads and outputs live in Gradio's cache (`GRADIO_TEMP_DIR`, default /tmp/gradio) and are deleted there
+`cache_max_age_s` after they were written. Visitors choose only among the models the deployer allowed.
 """
 
 import functools
 import html
-import math
 import os
+import secrets
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
 import gradio as gr
 import numpy as np
-import soundfile
 
+from .demo_uploads import DemoError, UploadLimits, decode_upload, read_upload, without_paths
 from .example_clips import ensure_example_clips
-from .feature_extraction_vggish import resample
 from .image_processing_avesformer import label_to_color
-from .inference import mask_image, predict_clip, save_prediction
-from .video import SAMPLING_RATE, WINDOW_SAMPLES, Clip, open_container, read_clip, stream_duration
+from .inference import ClipPrediction, mask_image, predict_clip, save_prediction
+from .isolated import start_children_server
 
 MODEL_ENV = "AVESFORMER_MODEL"
+ALLOWED_MODELS_ENV = "AVESFORMER_ALLOWED_MODELS"
 QUICKSTART_MODEL = "runs/quickstart/model"
 TITLE = "AVESFormer: which object is making the sound?"
 MAX_SECONDS = float(os.environ.get("AVESFORMER_MAX_SECONDS", 20))
 MAX_FILE_MB = float(os.environ.get("AVESFORMER_MAX_FILE_MB", 50))
+LIMITS = UploadLimits(max_seconds=MAX_SECONDS, max_file_mb=MAX_FILE_MB)
 CONCURRENCY = 2  # requests segmented at once; the others wait in the queue
-QUEUE_SIZE = 16
-RUN_MAX_AGE_S = 3600  # outputs of older requests are deleted
+QUEUE_SIZE = 16  # requests beyond these get "queue is full"
+CACHE_SWEEP_S = 60
+CACHE_MAX_AGE_S = 600  # uploads and outputs are deleted this long after they were written
+OUTPUT_FOLDER = "avesformer-demo"  # inside Gradio's cache
 WORK_DIR = Path(tempfile.gettempdir()) / "avesformer-demo"
-
-
-class DemoError(Exception):
-    """A problem with the user's input or model choice, shown to them as is."""
 
 
 def default_model_ref(card: Path | None = None) -> str:
@@ -49,6 +49,20 @@ def default_model_ref(card: Path | None = None) -> str:
         if models:
             return models[0]
     return QUICKSTART_MODEL
+
+
+def allowed_model_refs(default_model: str, allowed: list[str] | None = None) -> list[str]:
+    """The models a visitor may choose: the default first, then `allowed`, else $AVESFORMER_ALLOWED_MODELS
+    (comma-separated Hub ids or folders). Without either, only the default."""
+    if allowed is None:
+        allowed = [ref.strip() for ref in os.environ.get(ALLOWED_MODELS_ENV, "").split(",") if ref.strip()]
+    return list(dict.fromkeys([default_model, *allowed]))
+
+
+def check_model(model_ref: str, allowed: list[str]) -> str:
+    if model_ref not in allowed:
+        raise DemoError(f"The model {model_ref!r} is not offered by this demo; choose one of: {', '.join(allowed)}.")
+    return model_ref
 
 
 @functools.lru_cache(maxsize=2)
@@ -68,62 +82,24 @@ def load_model(model_ref: str):
     return model, load_processor(model_ref)
 
 
-def check_file_size(path: str, what: str) -> None:
-    megabytes = os.path.getsize(path) / 2**20
-    if megabytes > MAX_FILE_MB:
-        raise DemoError(f"The {what} is {megabytes:.1f} MB; this demo takes files up to {MAX_FILE_MB:g} MB.")
+def run_inference(model, processor, clip) -> ClipPrediction:
+    """The demo's one call into inference (swap it here for another prediction function)."""
+    return predict_clip(model, processor, clip, show_progress=False)
 
 
-def check_length(seconds: float) -> None:
-    if seconds > MAX_SECONDS + 1e-3:
-        raise DemoError(
-            f"The clip is {seconds:.1f} s long; this demo takes clips up to {MAX_SECONDS:g} s. Trim it and try again."
-        )
-
-
-def video_seconds(path: str) -> float | None:
-    with open_container(path) as container:
-        if not container.streams.video:
-            raise DemoError("The file holds no video stream.")
-        if not container.streams.audio:
-            raise DemoError("The video has no audio track: AVESFormer needs the sound to find the sounding objects.")
-        return stream_duration(container, container.streams.video[0])
-
-
-def clip_from_video(path: str) -> Clip:
-    check_file_size(path, "video")
-    seconds = video_seconds(path)
-    if seconds is not None:
-        check_length(seconds)
-    return read_clip(path, fps=1.0, duration=MAX_SECONDS)
-
-
-def clip_from_image_and_audio(image, audio_path: str) -> Clip:
-    """The still image shown once per second of the audio."""
-    check_file_size(audio_path, "audio file")
+def write_outputs(prediction: ClipPrediction, output_root: Path) -> tuple[str, str]:
+    """The overlay video and the zip of mask PNGs, under unique names in `output_root`."""
+    output_root.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_hex(8)
+    overlay = output_root / f"overlay-{token}.mp4"
     try:
-        waveform, rate = soundfile.read(audio_path, dtype="float32", always_2d=True)
-    except (soundfile.LibsndfileError, RuntimeError) as error:
-        raise DemoError(f"The audio file could not be read ({error}).") from error
-    waveform = waveform.mean(axis=1)
-    check_length(len(waveform) / rate)
-    if rate != SAMPLING_RATE:
-        waveform = resample(waveform, rate, SAMPLING_RATE).astype(np.float32)
-    if len(waveform) < WINDOW_SAMPLES:
-        raise DemoError(f"The audio is {len(waveform) / SAMPLING_RATE:.2f} s long; at least 1 s is needed.")
-    seconds = len(waveform) / SAMPLING_RATE
-    frames = [image.convert("RGB")] * max(1, math.floor(seconds))
-    return Clip(frames, waveform, SAMPLING_RATE, fps=1.0, start=0.0, duration=seconds)
-
-
-def input_clip(video, image, audio) -> Clip:
-    if video:
-        return clip_from_video(video)
-    if image is not None and audio:
-        return clip_from_image_and_audio(image, audio)
-    if image is not None or audio:
-        raise DemoError("An image needs an audio file with it (or upload a video with sound instead).")
-    raise DemoError("Upload a video with sound, or an image and an audio file.")
+        with tempfile.TemporaryDirectory(dir=output_root) as masks_dir:
+            save_prediction(prediction, video_path=overlay, masks_dir=masks_dir)
+            archive = shutil.make_archive(str(output_root / f"masks-{token}"), "zip", masks_dir)
+    except BaseException:
+        overlay.unlink(missing_ok=True)
+        raise
+    return str(overlay), archive
 
 
 def class_legend(masks: list[np.ndarray], id2label: dict) -> str:
@@ -142,69 +118,74 @@ def class_legend(masks: list[np.ndarray], id2label: dict) -> str:
     return "<p><b>Classes found:</b> " + "".join(items) + "</p>"
 
 
-def prune_old_runs(work_dir: Path = WORK_DIR, max_age_s: float = RUN_MAX_AGE_S) -> None:
-    if not work_dir.is_dir():
-        return
-    for run in work_dir.iterdir():
-        if run.is_dir() and time.time() - run.stat().st_mtime > max_age_s:
-            shutil.rmtree(run, ignore_errors=True)
-
-
-def segment(video, image, audio, model_ref):
+def segment(video, image, audio, model_ref, *, allowed: list[str], output_root: Path, decode=decode_upload):
     """Gradio handler -> (overlay video, gallery of (mask, caption), masks zip, class legend HTML)."""
     try:
-        clip = input_clip(video, image, audio)
-        model, processor = load_model(model_ref.strip())
-        prediction = predict_clip(model, processor, clip, show_progress=False)
+        model_ref = check_model(model_ref or allowed[0], allowed)
+        clip = read_upload(video, image, audio, LIMITS, decode)
+        model, processor = load_model(model_ref)
+        prediction = run_inference(model, processor, clip)
     except (DemoError, ValueError, FileNotFoundError) as error:
-        raise gr.Error(str(error), print_exception=False) from error
-    prune_old_runs()
-    WORK_DIR.mkdir(parents=True, exist_ok=True)
-    run_dir = Path(tempfile.mkdtemp(dir=WORK_DIR))
-    save_prediction(prediction, video_path=run_dir / "overlay.mp4", masks_dir=run_dir / "masks")
-    archive = shutil.make_archive(str(run_dir / "masks"), "zip", run_dir / "masks")
+        raise gr.Error(without_paths(str(error), [video, image, audio]), print_exception=False) from error
+    overlay, archive = write_outputs(prediction, output_root)
     gallery = [(mask_image(mask), f"frame {index + 1} ({index / clip.fps:.0f} s)") for index, mask in enumerate(prediction.masks)]
     legend = class_legend(prediction.masks, model.config.id2label)
-    return str(run_dir / "overlay.mp4"), gallery, archive, legend
+    return overlay, gallery, archive, legend
 
 
-def build_demo(default_model: str | None = None, examples_dir: Path | str | None = None) -> gr.Blocks:
-    """The demo's Blocks, queued; `default_model` defaults to `default_model_ref()`."""
-    model_ref = default_model or default_model_ref()
-    examples_dir = Path(examples_dir) if examples_dir is not None else WORK_DIR / "examples"
-    examples = ensure_example_clips(examples_dir)
-    with gr.Blocks(title=TITLE) as demo:
+def upload_section(handler, allowed: list[str], examples: list[Path]) -> None:
+    """The upload inputs, the outputs and the Segment button, wired to `handler(video, image, audio, model)`."""
+    with gr.Row():
+        with gr.Column():
+            with gr.Tab("Video with sound"):
+                video = gr.Video(label="Video with sound", sources=["upload"])
+            with gr.Tab("Image + audio"):
+                image = gr.Image(label="Image", type="filepath", image_mode=None, sources=["upload"])
+                audio = gr.Audio(label="Audio", type="filepath", sources=["upload"])
+            model = gr.Dropdown(choices=allowed, value=allowed[0], label="Model", interactive=len(allowed) > 1)
+            run = gr.Button("Segment", variant="primary")
+        with gr.Column():
+            overlay = gr.Video(label="Sounding objects (overlay, original sound)")
+            legend = gr.HTML(label="Classes found")
+            gallery = gr.Gallery(label="Per-frame masks", columns=5, height="auto", format="png")
+            masks_zip = gr.File(label="Download the masks (PNG per frame)")
+    outputs = [overlay, gallery, masks_zip, legend]
+    run.click(handler, inputs=[video, image, audio, model], outputs=outputs, api_name="segment")
+    gr.Examples(
+        examples=[[str(path)] for path in examples], inputs=[video], label="Examples (SynthAVS clips)",
+        fn=lambda path: handler(path, None, None, allowed[0]), outputs=outputs, run_on_click=True,
+        cache_examples=False,
+    )
+
+
+def build_demo(
+    default_model: str | None = None,
+    examples_dir: Path | str | None = None,
+    *,
+    allowed_models: list[str] | None = None,
+    cache_max_age_s: int = CACHE_MAX_AGE_S,
+    decode=decode_upload,
+) -> gr.Blocks:
+    """The demo's Blocks, queued. `default_model` defaults to `default_model_ref()`; visitors may choose only it
+    and `allowed_models` (see `allowed_model_refs`). Uploads and outputs are deleted `cache_max_age_s` after they
+    were written. `decode(video, image, audio, limits)` runs in a child process per upload."""
+    allowed = allowed_model_refs(default_model or default_model_ref(), allowed_models)
+    examples = ensure_example_clips(Path(examples_dir) if examples_dir is not None else WORK_DIR / "examples")
+    start_children_server(preload=[decode.__module__])
+    with gr.Blocks(title=TITLE, delete_cache=(min(CACHE_SWEEP_S, cache_max_age_s), cache_max_age_s)) as demo:
         gr.Markdown(
             f"# {TITLE}\n"
             "Upload a video with sound, or an image and an audio file. AVESFormer "
             "([arXiv 2408.01708](https://arxiv.org/abs/2408.01708)) marks the objects making the sound, one frame per "
-            f"second. Clips up to {MAX_SECONDS:g} s and {MAX_FILE_MB:g} MB."
+            f"second. Clips up to {LIMITS.max_seconds:g} s and {LIMITS.max_file_mb:g} MB; files are deleted from the "
+            f"server {cache_max_age_s // 60 or 1} min after use."
         )
-        with gr.Row():
-            with gr.Column():
-                with gr.Tab("Video with sound"):
-                    video = gr.Video(label="Video with sound", sources=["upload"])
-                with gr.Tab("Image + audio"):
-                    image = gr.Image(label="Image", type="pil", sources=["upload"])
-                    audio = gr.Audio(label="Audio", type="filepath", sources=["upload"])
-                model = gr.Textbox(label="Model (Hub id or local folder)", value=model_ref)
-                run = gr.Button("Segment", variant="primary")
-            with gr.Column():
-                overlay = gr.Video(label="Sounding objects (overlay, original sound)")
-                legend = gr.HTML(label="Classes found")
-                gallery = gr.Gallery(label="Per-frame masks", columns=5, height="auto", format="png")
-                masks_zip = gr.File(label="Download the masks (PNG per frame)")
-        outputs = [overlay, gallery, masks_zip, legend]
+        output_root = Path(demo.GRADIO_CACHE) / OUTPUT_FOLDER
 
-        def segment_with_default(video, image, audio, chosen_model):
-            return segment(video, image, audio, chosen_model or model_ref)
+        def segment_upload(video, image, audio, model_ref):
+            return segment(video, image, audio, model_ref, allowed=allowed, output_root=output_root, decode=decode)
 
-        run.click(segment_with_default, inputs=[video, image, audio, model], outputs=outputs, api_name="segment")
-        gr.Examples(
-            examples=[[str(path)] for path in examples], inputs=[video], label="Examples (SynthAVS clips)",
-            fn=lambda path: segment(path, None, None, model_ref), outputs=outputs, run_on_click=True,
-            cache_examples=False,
-        )
+        upload_section(segment_upload, allowed, examples)
     return demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
 
 

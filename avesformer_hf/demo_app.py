@@ -8,6 +8,7 @@ Uploads and outputs live in Gradio's cache (`GRADIO_TEMP_DIR`, default /tmp/grad
 
 import functools
 import html
+import logging
 import os
 import secrets
 import shutil
@@ -17,7 +18,7 @@ from pathlib import Path
 import gradio as gr
 import numpy as np
 
-from .demo_uploads import DemoError, UploadLimits, decode_upload, read_upload, without_paths
+from .demo_uploads import CHILD_PRELOAD, DemoError, UploadLimits, decode_upload, read_upload, without_paths
 from .example_clips import ensure_example_clips
 from .image_processing_avesformer import label_to_color
 from .inference import ClipPrediction, mask_image, predict_clip, save_prediction
@@ -36,6 +37,8 @@ CACHE_SWEEP_S = 60
 CACHE_MAX_AGE_S = 600  # uploads and outputs are deleted this long after they were written
 OUTPUT_FOLDER = "avesformer-demo"  # inside Gradio's cache
 WORK_DIR = Path(tempfile.gettempdir()) / "avesformer-demo"
+
+logger = logging.getLogger(__name__)
 
 
 def default_model_ref(card: Path | None = None) -> str:
@@ -59,10 +62,22 @@ def allowed_model_refs(default_model: str, allowed: list[str] | None = None) -> 
     return list(dict.fromkeys([default_model, *allowed]))
 
 
-def check_model(model_ref: str, allowed: list[str]) -> str:
-    if model_ref not in allowed:
-        raise DemoError(f"The model {model_ref!r} is not offered by this demo; choose one of: {', '.join(allowed)}.")
-    return model_ref
+def looks_local(model_ref: str) -> bool:
+    return Path(model_ref).exists() or model_ref.startswith((".", "/", "~")) or model_ref.count("/") != 1
+
+
+def model_choices(allowed: list[str]) -> dict[str, str]:
+    """Name shown to visitors -> model reference: Hub ids as they are, local folders by their own name (the
+    server's paths stay on the server), unless two folders share a name."""
+    choices = {(Path(ref).name if looks_local(ref) else ref): ref for ref in allowed}
+    return choices if len(choices) == len(allowed) else {ref: ref for ref in allowed}
+
+
+def check_model(name: str, choices: dict[str, str]) -> str:
+    """The model reference of the visitor's choice `name`; any other name is an error."""
+    if name not in choices:
+        raise DemoError(f"The model {name!r} is not offered by this demo; choose one of: {', '.join(choices)}.")
+    return choices[name]
 
 
 @functools.lru_cache(maxsize=2)
@@ -72,11 +87,11 @@ def load_model(model_ref: str):
 
     from .commands.predict import load_processor
 
-    looks_local = Path(model_ref).exists() or model_ref.startswith((".", "/", "~")) or model_ref.count("/") != 1
-    if looks_local and not (Path(model_ref).expanduser() / "config.json").is_file():
+    local = looks_local(model_ref)
+    if local and not (Path(model_ref).expanduser() / "config.json").is_file():
         raise DemoError(f"Model folder {model_ref!r} not found (or holds no config.json).")
     try:
-        model = AutoModel.from_pretrained(str(Path(model_ref).expanduser()) if looks_local else model_ref).eval()
+        model = AutoModel.from_pretrained(str(Path(model_ref).expanduser()) if local else model_ref).eval()
     except (OSError, ValueError) as error:
         raise DemoError(f"Could not load the model {model_ref!r}: {error}") from error
     return model, load_processor(model_ref)
@@ -118,22 +133,26 @@ def class_legend(masks: list[np.ndarray], id2label: dict) -> str:
     return "<p><b>Classes found:</b> " + "".join(items) + "</p>"
 
 
-def segment(video, image, audio, model_ref, *, allowed: list[str], output_root: Path, decode=decode_upload):
-    """Gradio handler -> (overlay video, gallery of (mask, caption), masks zip, class legend HTML)."""
+def segment(video, image, audio, model_name, *, models: dict[str, str], output_root: Path, decode=decode_upload):
+    """Gradio handler -> (overlay video, gallery of (mask, caption), masks zip, class legend HTML). `models` maps
+    the names visitors may choose to model references (the first is the default)."""
     try:
-        model_ref = check_model(model_ref or allowed[0], allowed)
+        model_ref = check_model(model_name or next(iter(models)), models)
         clip = read_upload(video, image, audio, LIMITS, decode)
         model, processor = load_model(model_ref)
         prediction = run_inference(model, processor, clip)
     except (DemoError, ValueError, FileNotFoundError) as error:
         raise gr.Error(without_paths(str(error), [video, image, audio]), print_exception=False) from error
+    except Exception as error:  # a fault of the server, not of the upload: details go to the log only
+        logger.exception("segmenting failed")
+        raise gr.Error(f"Segmenting failed on the server ({type(error).__name__}); try again later.") from error
     overlay, archive = write_outputs(prediction, output_root)
     gallery = [(mask_image(mask), f"frame {index + 1} ({index / clip.fps:.0f} s)") for index, mask in enumerate(prediction.masks)]
     legend = class_legend(prediction.masks, model.config.id2label)
     return overlay, gallery, archive, legend
 
 
-def upload_section(handler, allowed: list[str], examples: list[Path]) -> None:
+def upload_section(handler, model_names: list[str], examples: list[Path]) -> None:
     """The upload inputs, the outputs and the Segment button, wired to `handler(video, image, audio, model)`."""
     with gr.Row():
         with gr.Column():
@@ -142,7 +161,7 @@ def upload_section(handler, allowed: list[str], examples: list[Path]) -> None:
             with gr.Tab("Image + audio"):
                 image = gr.Image(label="Image", type="filepath", image_mode=None, sources=["upload"])
                 audio = gr.Audio(label="Audio", type="filepath", sources=["upload"])
-            model = gr.Dropdown(choices=allowed, value=allowed[0], label="Model", interactive=len(allowed) > 1)
+            model = gr.Dropdown(choices=model_names, value=model_names[0], label="Model", interactive=len(model_names) > 1)
             run = gr.Button("Segment", variant="primary")
         with gr.Column():
             overlay = gr.Video(label="Sounding objects (overlay, original sound)")
@@ -153,7 +172,7 @@ def upload_section(handler, allowed: list[str], examples: list[Path]) -> None:
     run.click(handler, inputs=[video, image, audio, model], outputs=outputs, api_name="segment")
     gr.Examples(
         examples=[[str(path)] for path in examples], inputs=[video], label="Examples (SynthAVS clips)",
-        fn=lambda path: handler(path, None, None, allowed[0]), outputs=outputs, run_on_click=True,
+        fn=lambda path: handler(path, None, None, model_names[0]), outputs=outputs, run_on_click=True,
         cache_examples=False,
     )
 
@@ -169,9 +188,9 @@ def build_demo(
     """The demo's Blocks, queued. `default_model` defaults to `default_model_ref()`; visitors may choose only it
     and `allowed_models` (see `allowed_model_refs`). Uploads and outputs are deleted `cache_max_age_s` after they
     were written. `decode(video, image, audio, limits)` runs in a child process per upload."""
-    allowed = allowed_model_refs(default_model or default_model_ref(), allowed_models)
+    models = model_choices(allowed_model_refs(default_model or default_model_ref(), allowed_models))
     examples = ensure_example_clips(Path(examples_dir) if examples_dir is not None else WORK_DIR / "examples")
-    start_children_server(preload=[decode.__module__])
+    start_children_server(preload=[*CHILD_PRELOAD, decode.__module__])
     with gr.Blocks(title=TITLE, delete_cache=(min(CACHE_SWEEP_S, cache_max_age_s), cache_max_age_s)) as demo:
         gr.Markdown(
             f"# {TITLE}\n"
@@ -182,16 +201,18 @@ def build_demo(
         )
         output_root = Path(demo.GRADIO_CACHE) / OUTPUT_FOLDER
 
-        def segment_upload(video, image, audio, model_ref):
-            return segment(video, image, audio, model_ref, allowed=allowed, output_root=output_root, decode=decode)
+        def segment_upload(video, image, audio, model_name):
+            return segment(video, image, audio, model_name, models=models, output_root=output_root, decode=decode)
 
-        upload_section(segment_upload, allowed, examples)
+        upload_section(segment_upload, list(models), examples)
     return demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
 
 
 def launch(demo: gr.Blocks, host: str | None = None, port: int | None = None, share: bool = False, **kwargs):
     """Launch with the demo's upload cap; host and port default to $GRADIO_SERVER_NAME / $GRADIO_SERVER_PORT (set on
-    Spaces), else 127.0.0.1 and the first free port from 7860. Extra keyword arguments go to `Blocks.launch`."""
+    Spaces), else 127.0.0.1 and the first free port from 7860. Extra keyword arguments go to `Blocks.launch`.
+    Only the demo's own messages (`gr.Error`) reach the page: other exceptions, whose text may hold server paths,
+    show as a plain "Error" (`show_error=False`)."""
     return demo.launch(
-        server_name=host, server_port=port, share=share, max_file_size=f"{MAX_FILE_MB:g}mb", show_error=True, **kwargs
+        server_name=host, server_port=port, share=share, max_file_size=f"{MAX_FILE_MB:g}mb", show_error=False, **kwargs
     )

@@ -20,6 +20,7 @@ from .isolated import ChildCrashed, ChildFailed, ChildTimedOut, call_in_child, d
 from .video import SAMPLING_RATE, WINDOW_SAMPLES, Clip, open_container, read_clip, stream_duration
 
 USER_ERRORS = ("DemoError", "ValueError", "FileNotFoundError")  # raised by the checks, shown as they are
+CHILD_PRELOAD = [__name__]  # imported once by the forkserver the decoding children fork from
 
 
 class DemoError(Exception):

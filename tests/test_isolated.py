@@ -8,7 +8,13 @@ import numpy as np
 import pytest
 
 import child_functions
-from avesformer_hf.isolated import ChildCrashed, ChildFailed, ChildTimedOut, _receive_array, call_in_child
+from avesformer_hf.demo_uploads import CHILD_PRELOAD
+from avesformer_hf.isolated import ChildCrashed, ChildFailed, ChildTimedOut, _receive_array, call_in_child, start_children_server
+
+
+@pytest.fixture(scope="module", autouse=True)
+def children_server():
+    start_children_server(preload=[*CHILD_PRELOAD, "child_functions"])  # as the demo does; the first start counts
 
 
 def test_arrays_and_meta_come_back_as_sent():

@@ -6,13 +6,14 @@ Uploads and outputs live in Gradio's cache (`GRADIO_TEMP_DIR`, default /tmp/grad
 `cache_max_age_s` after they were written. Visitors choose only among the models the deployer allowed.
 """
 
+import contextlib
 import functools
 import html
 import logging
 import os
-import secrets
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import gradio as gr
@@ -21,7 +22,7 @@ import numpy as np
 from .demo_uploads import CHILD_PRELOAD, DemoError, UploadLimits, decode_upload, read_upload, without_paths
 from .example_clips import ensure_example_clips
 from .image_processing_avesformer import label_to_color
-from .inference import ClipPrediction, mask_image, predict_clip, save_prediction
+from .inference import ClipPrediction, predict_clip, save_prediction
 from .isolated import start_children_server
 
 MODEL_ENV = "AVESFORMER_MODEL"
@@ -36,6 +37,7 @@ QUEUE_SIZE = 16  # requests beyond these get "queue is full"
 CACHE_SWEEP_S = 60
 CACHE_MAX_AGE_S = 600  # uploads and outputs are deleted this long after they were written
 OUTPUT_FOLDER = "avesformer-demo"  # inside Gradio's cache
+EMPTY_FOLDER_GRACE_S = 10
 WORK_DIR = Path(tempfile.gettempdir()) / "avesformer-demo"
 
 logger = logging.getLogger(__name__)
@@ -102,19 +104,26 @@ def run_inference(model, processor, clip) -> ClipPrediction:
     return predict_clip(model, processor, clip, show_progress=False)
 
 
-def write_outputs(prediction: ClipPrediction, output_root: Path) -> tuple[str, str]:
-    """The overlay video and the zip of mask PNGs, under unique names in `output_root`."""
+def prune_empty_folders(cache: Path, grace_s: float = EMPTY_FOLDER_GRACE_S) -> None:
+    """Remove the empty folders Gradio's `delete_cache` leaves behind (one per upload or output it deleted);
+    folders changed in the last `grace_s` seconds may be about to receive a file and stay."""
+    now = time.time()
+    folders = [folder for folder in cache.rglob("*") if folder.is_dir() and folder != cache / OUTPUT_FOLDER]
+    for folder in sorted(folders, key=lambda folder: len(folder.parts), reverse=True):
+        with contextlib.suppress(OSError):  # not empty, or gone already
+            if now - folder.stat().st_mtime > grace_s:
+                folder.rmdir()
+
+
+def write_outputs(prediction: ClipPrediction, output_root: Path) -> tuple[str, list[str], str]:
+    """The overlay video, one mask PNG per frame and their zip, in a new folder of `output_root`. (The gallery
+    gets these files rather than images: Gradio caches images under a hash of their bytes and rewrites that file
+    in place, so equal masks of concurrent requests would be rewritten while being downloaded.)"""
     output_root.mkdir(parents=True, exist_ok=True)
-    token = secrets.token_hex(8)
-    overlay = output_root / f"overlay-{token}.mp4"
-    try:
-        with tempfile.TemporaryDirectory(dir=output_root) as masks_dir:
-            save_prediction(prediction, video_path=overlay, masks_dir=masks_dir)
-            archive = shutil.make_archive(str(output_root / f"masks-{token}"), "zip", masks_dir)
-    except BaseException:
-        overlay.unlink(missing_ok=True)
-        raise
-    return str(overlay), archive
+    run_dir = Path(tempfile.mkdtemp(dir=output_root))
+    overlay, *masks = save_prediction(prediction, video_path=run_dir / "overlay.mp4", masks_dir=run_dir / "masks")
+    archive = shutil.make_archive(str(run_dir / "masks"), "zip", run_dir / "masks")
+    return str(overlay), [str(mask) for mask in masks], archive
 
 
 def class_legend(masks: list[np.ndarray], id2label: dict) -> str:
@@ -146,8 +155,8 @@ def segment(video, image, audio, model_name, *, models: dict[str, str], output_r
     except Exception as error:  # a fault of the server, not of the upload: details go to the log only
         logger.exception("segmenting failed")
         raise gr.Error(f"Segmenting failed on the server ({type(error).__name__}); try again later.") from error
-    overlay, archive = write_outputs(prediction, output_root)
-    gallery = [(mask_image(mask), f"frame {index + 1} ({index / clip.fps:.0f} s)") for index, mask in enumerate(prediction.masks)]
+    overlay, masks, archive = write_outputs(prediction, output_root)
+    gallery = [(mask, f"frame {index + 1} ({index / clip.fps:.0f} s)") for index, mask in enumerate(masks)]
     legend = class_legend(prediction.masks, model.config.id2label)
     return overlay, gallery, archive, legend
 
@@ -202,6 +211,7 @@ def build_demo(
         output_root = Path(demo.GRADIO_CACHE) / OUTPUT_FOLDER
 
         def segment_upload(video, image, audio, model_name):
+            prune_empty_folders(Path(demo.GRADIO_CACHE))
             return segment(video, image, audio, model_name, models=models, output_root=output_root, decode=decode)
 
         upload_section(segment_upload, list(models), examples)

@@ -121,8 +121,12 @@ def write_outputs(prediction: ClipPrediction, output_root: Path) -> tuple[str, l
     in place, so equal masks of concurrent requests would be rewritten while being downloaded.)"""
     output_root.mkdir(parents=True, exist_ok=True)
     run_dir = Path(tempfile.mkdtemp(dir=output_root))
-    overlay, *masks = save_prediction(prediction, video_path=run_dir / "overlay.mp4", masks_dir=run_dir / "masks")
-    archive = shutil.make_archive(str(run_dir / "masks"), "zip", run_dir / "masks")
+    try:
+        overlay, *masks = save_prediction(prediction, video_path=run_dir / "overlay.mp4", masks_dir=run_dir / "masks")
+        archive = shutil.make_archive(str(run_dir / "masks"), "zip", run_dir / "masks")
+    except BaseException:
+        shutil.rmtree(run_dir, ignore_errors=True)  # Gradio deletes only the files it was given
+        raise
     return str(overlay), [str(mask) for mask in masks], archive
 
 
@@ -142,7 +146,8 @@ def class_legend(masks: list[np.ndarray], id2label: dict) -> str:
     return "<p><b>Classes found:</b> " + "".join(items) + "</p>"
 
 
-def segment(video, image, audio, model_name, *, models: dict[str, str], output_root: Path, decode=decode_upload):
+def segment(video, image, audio, model_name, *, models: dict[str, str], output_root: Path,
+            decode=decode_upload):
     """Gradio handler -> (overlay video, gallery of (mask, caption), masks zip, class legend HTML). `models` maps
     the names visitors may choose to model references (the first is the default)."""
     try:
@@ -150,12 +155,12 @@ def segment(video, image, audio, model_name, *, models: dict[str, str], output_r
         clip = read_upload(video, image, audio, LIMITS, decode)
         model, processor = load_model(model_ref)
         prediction = run_inference(model, processor, clip)
+        overlay, masks, archive = write_outputs(prediction, output_root)
     except (DemoError, ValueError, FileNotFoundError) as error:
         raise gr.Error(without_paths(str(error), [video, image, audio]), print_exception=False) from error
     except Exception as error:  # a fault of the server, not of the upload: details go to the log only
         logger.exception("segmenting failed")
         raise gr.Error(f"Segmenting failed on the server ({type(error).__name__}); try again later.") from error
-    overlay, masks, archive = write_outputs(prediction, output_root)
     gallery = [(mask, f"frame {index + 1} ({index / clip.fps:.0f} s)") for index, mask in enumerate(masks)]
     legend = class_legend(prediction.masks, model.config.id2label)
     return overlay, gallery, archive, legend
@@ -170,7 +175,9 @@ def upload_section(handler, model_names: list[str], examples: list[Path]) -> Non
             with gr.Tab("Image + audio"):
                 image = gr.Image(label="Image", type="filepath", image_mode=None, sources=["upload"])
                 audio = gr.Audio(label="Audio", type="filepath", sources=["upload"])
-            model = gr.Dropdown(choices=model_names, value=model_names[0], label="Model", interactive=len(model_names) > 1)
+            model = gr.Dropdown(
+                choices=model_names, value=model_names[0], label="Model", interactive=len(model_names) > 1
+            )
             run = gr.Button("Segment", variant="primary")
         with gr.Column():
             overlay = gr.Video(label="Sounding objects (overlay, original sound)")

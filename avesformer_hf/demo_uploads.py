@@ -44,23 +44,27 @@ def check_file(path: str, what: str, limits: UploadLimits) -> None:
     if megabytes == 0:
         raise DemoError(f"The {what} {name} is empty (0 bytes).")
     if megabytes > limits.max_file_mb:
-        raise DemoError(f"The {what} {name} is {megabytes:.1f} MB; this demo takes files up to {limits.max_file_mb:g} MB.")
+        raise DemoError(
+            f"The {what} {name} is {megabytes:.1f} MB; this demo takes files up to {limits.max_file_mb:g} MB."
+        )
 
 
 def check_size(name: str, width: int, height: int, limits: UploadLimits) -> None:
     if min(width, height) < limits.min_side:
-        raise DemoError(f"{name} is {width}x{height} pixels; this demo needs at least {limits.min_side}x{limits.min_side}.")
+        side = limits.min_side
+        raise DemoError(f"{name} is {width}x{height} pixels; this demo needs at least {side}x{side}.")
     if width * height > limits.max_pixels:
         raise DemoError(
             f"{name} is {width}x{height} pixels; this demo takes pictures of up to {limits.max_pixels / 1e6:.1f} "
-            "megapixels (3840x2160). Scale it down and try again."
+            "megapixels. Scale it down and try again."
         )
 
 
 def check_seconds(name: str, seconds: float, limits: UploadLimits, at_least: float = 0.0) -> None:
     if seconds > limits.max_seconds + 1e-3:
         raise DemoError(
-            f"{name} is {seconds:.1f} s long; this demo takes clips up to {limits.max_seconds:g} s. Trim it and try again."
+            f"{name} is {seconds:.1f} s long; this demo takes clips up to {limits.max_seconds:g} s. "
+            "Trim it and try again."
         )
     if seconds < at_least:
         raise DemoError(f"The sound of {name} is {seconds:.2f} s long; at least {at_least:.2f} s is needed.")
@@ -148,15 +152,19 @@ def read_upload(video, image, audio, limits: UploadLimits, decode=decode_upload)
     try:
         meta, arrays = call_in_child(decode, video, image, audio, limits, timeout_s=limits.timeout_s)
     except ChildFailed as error:
+        message = " ".join(without_paths(str(error), [video, image, audio]).split())  # one line
         if error.kind not in USER_ERRORS:
-            raise DemoError(f"{name} could not be read ({error.kind}: {without_paths(str(error), [video, image, audio])}).")
-        raise DemoError(without_paths(str(error), [video, image, audio])) from None
+            message = f"{name} could not be read ({error.kind}: {message})."
+        raise DemoError(message) from None
     except ChildCrashed as error:
         raise DemoError(
-            f"Reading {name} crashed the decoder ({describe_exit(error.exitcode)}); the file may be damaged or use a format this demo cannot "
-            "decode (7.1 surround sound is one). The demo is still running: try another file."
+            f"Reading {name} crashed the decoder ({describe_exit(error.exitcode)}); the file may be damaged or use a "
+            "format this demo cannot decode (7.1 surround sound is one). The demo is still running: try another file."
         ) from None
     except ChildTimedOut:
-        raise DemoError(f"Reading {name} took longer than {limits.timeout_s:g} s; try a shorter or smaller file.") from None
-    frames = [PIL.Image.fromarray(frame) for frame in arrays["frames"]] * meta["repeat"]
+        raise DemoError(
+            f"Reading {name} took longer than {limits.timeout_s:g} s; try a shorter or smaller file."
+        ) from None
+    repeat = min(int(meta["repeat"]), math.ceil(limits.max_seconds))  # the answer of a child is not trusted
+    frames = [PIL.Image.fromarray(frame) for frame in arrays["frames"]] * repeat
     return Clip(frames, arrays["waveform"], SAMPLING_RATE, fps=meta["fps"], start=0.0, duration=meta["duration"])

@@ -67,7 +67,8 @@ def _answer(sender, function, args) -> None:
     try:
         meta, arrays = function(*args)
         arrays = {name: np.ascontiguousarray(array) for name, array in arrays.items()}
-        header = {"ok": True, "meta": meta, "arrays": [[name, a.dtype.str, list(a.shape)] for name, a in arrays.items()]}
+        layout = [[name, array.dtype.str, list(array.shape)] for name, array in arrays.items()]
+        header = {"ok": True, "meta": meta, "arrays": layout}
     except Exception as error:  # every failure goes back to the parent as text
         sender.send_bytes(json.dumps({"ok": False, "kind": type(error).__name__, "message": str(error)}).encode())
         return

@@ -1,12 +1,15 @@
 """The Gradio demo: a video with sound (or an image and an audio file) -> overlay video, per-frame masks, a zip.
 
-`build_demo()` returns the Blocks; `spaces_demo/app.py` and `avesformer demo` launch it. Prediction goes through
-`avesformer_hf.inference` like `avesformer predict`.
+`build_demo()` returns the Blocks; `spaces_demo/app.py` and `avesformer demo` launch it. Uploads are decoded in a
+child process (`demo_uploads`), so no file can take the server down; prediction goes through `run_inference`.
+Uploads and outputs live in Gradio's cache (`GRADIO_TEMP_DIR`, default /tmp/gradio) and are deleted there
+`cache_max_age_s` after they were written. Visitors choose only among the models the deployer allowed.
 """
 
+import contextlib
 import functools
 import html
-import math
+import logging
 import os
 import shutil
 import tempfile
@@ -15,27 +18,29 @@ from pathlib import Path
 
 import gradio as gr
 import numpy as np
-import soundfile
 
+from .demo_uploads import CHILD_PRELOAD, DemoError, UploadLimits, decode_upload, read_upload, without_paths
 from .example_clips import ensure_example_clips
-from .feature_extraction_vggish import resample
 from .image_processing_avesformer import label_to_color
-from .inference import mask_image, predict_clip, save_prediction
-from .video import SAMPLING_RATE, WINDOW_SAMPLES, Clip, open_container, read_clip, stream_duration
+from .inference import ClipPrediction, predict_clip, save_prediction
+from .isolated import start_children_server
 
 MODEL_ENV = "AVESFORMER_MODEL"
+ALLOWED_MODELS_ENV = "AVESFORMER_ALLOWED_MODELS"
 QUICKSTART_MODEL = "runs/quickstart/model"
 TITLE = "AVESFormer: which object is making the sound?"
 MAX_SECONDS = float(os.environ.get("AVESFORMER_MAX_SECONDS", 20))
 MAX_FILE_MB = float(os.environ.get("AVESFORMER_MAX_FILE_MB", 50))
+LIMITS = UploadLimits(max_seconds=MAX_SECONDS, max_file_mb=MAX_FILE_MB)
 CONCURRENCY = 2  # requests segmented at once; the others wait in the queue
-QUEUE_SIZE = 16
-RUN_MAX_AGE_S = 3600  # outputs of older requests are deleted
+QUEUE_SIZE = 16  # requests beyond these get "queue is full"
+CACHE_SWEEP_S = 60
+CACHE_MAX_AGE_S = 600  # uploads and outputs are deleted this long after they were written
+OUTPUT_FOLDER = "avesformer-demo"  # inside Gradio's cache
+EMPTY_FOLDER_GRACE_S = 10
 WORK_DIR = Path(tempfile.gettempdir()) / "avesformer-demo"
 
-
-class DemoError(Exception):
-    """A problem with the user's input or model choice, shown to them as is."""
+logger = logging.getLogger(__name__)
 
 
 def default_model_ref(card: Path | None = None) -> str:
@@ -51,6 +56,32 @@ def default_model_ref(card: Path | None = None) -> str:
     return QUICKSTART_MODEL
 
 
+def allowed_model_refs(default_model: str, allowed: list[str] | None = None) -> list[str]:
+    """The models a visitor may choose: the default first, then `allowed`, else $AVESFORMER_ALLOWED_MODELS
+    (comma-separated Hub ids or folders). Without either, only the default."""
+    if allowed is None:
+        allowed = [ref.strip() for ref in os.environ.get(ALLOWED_MODELS_ENV, "").split(",") if ref.strip()]
+    return list(dict.fromkeys([default_model, *allowed]))
+
+
+def looks_local(model_ref: str) -> bool:
+    return Path(model_ref).exists() or model_ref.startswith((".", "/", "~")) or model_ref.count("/") != 1
+
+
+def model_choices(allowed: list[str]) -> dict[str, str]:
+    """Name shown to visitors -> model reference: Hub ids as they are, local folders by their own name (the
+    server's paths stay on the server), unless two folders share a name."""
+    choices = {(Path(ref).name if looks_local(ref) else ref): ref for ref in allowed}
+    return choices if len(choices) == len(allowed) else {ref: ref for ref in allowed}
+
+
+def check_model(name: str, choices: dict[str, str]) -> str:
+    """The model reference of the visitor's choice `name`; any other name is an error."""
+    if name not in choices:
+        raise DemoError(f"The model {name!r} is not offered by this demo; choose one of: {', '.join(choices)}.")
+    return choices[name]
+
+
 @functools.lru_cache(maxsize=2)
 def load_model(model_ref: str):
     """(model, processor) from a local folder or a Hub id, kept for the next requests."""
@@ -58,72 +89,45 @@ def load_model(model_ref: str):
 
     from .commands.predict import load_processor
 
-    looks_local = Path(model_ref).exists() or model_ref.startswith((".", "/", "~")) or model_ref.count("/") != 1
-    if looks_local and not (Path(model_ref).expanduser() / "config.json").is_file():
+    local = looks_local(model_ref)
+    if local and not (Path(model_ref).expanduser() / "config.json").is_file():
         raise DemoError(f"Model folder {model_ref!r} not found (or holds no config.json).")
     try:
-        model = AutoModel.from_pretrained(str(Path(model_ref).expanduser()) if looks_local else model_ref).eval()
+        model = AutoModel.from_pretrained(str(Path(model_ref).expanduser()) if local else model_ref).eval()
     except (OSError, ValueError) as error:
         raise DemoError(f"Could not load the model {model_ref!r}: {error}") from error
     return model, load_processor(model_ref)
 
 
-def check_file_size(path: str, what: str) -> None:
-    megabytes = os.path.getsize(path) / 2**20
-    if megabytes > MAX_FILE_MB:
-        raise DemoError(f"The {what} is {megabytes:.1f} MB; this demo takes files up to {MAX_FILE_MB:g} MB.")
+def run_inference(model, processor, clip) -> ClipPrediction:
+    """The demo's one call into inference (swap it here for another prediction function)."""
+    return predict_clip(model, processor, clip, show_progress=False)
 
 
-def check_length(seconds: float) -> None:
-    if seconds > MAX_SECONDS + 1e-3:
-        raise DemoError(
-            f"The clip is {seconds:.1f} s long; this demo takes clips up to {MAX_SECONDS:g} s. Trim it and try again."
-        )
+def prune_empty_folders(cache: Path, grace_s: float = EMPTY_FOLDER_GRACE_S) -> None:
+    """Remove the empty folders Gradio's `delete_cache` leaves behind (one per upload or output it deleted);
+    folders changed in the last `grace_s` seconds may be about to receive a file and stay."""
+    now = time.time()
+    folders = [folder for folder in cache.rglob("*") if folder.is_dir() and folder != cache / OUTPUT_FOLDER]
+    for folder in sorted(folders, key=lambda folder: len(folder.parts), reverse=True):
+        with contextlib.suppress(OSError):  # not empty, or gone already
+            if now - folder.stat().st_mtime > grace_s:
+                folder.rmdir()
 
 
-def video_seconds(path: str) -> float | None:
-    with open_container(path) as container:
-        if not container.streams.video:
-            raise DemoError("The file holds no video stream.")
-        if not container.streams.audio:
-            raise DemoError("The video has no audio track: AVESFormer needs the sound to find the sounding objects.")
-        return stream_duration(container, container.streams.video[0])
-
-
-def clip_from_video(path: str) -> Clip:
-    check_file_size(path, "video")
-    seconds = video_seconds(path)
-    if seconds is not None:
-        check_length(seconds)
-    return read_clip(path, fps=1.0, duration=MAX_SECONDS)
-
-
-def clip_from_image_and_audio(image, audio_path: str) -> Clip:
-    """The still image shown once per second of the audio."""
-    check_file_size(audio_path, "audio file")
+def write_outputs(prediction: ClipPrediction, output_root: Path) -> tuple[str, list[str], str]:
+    """The overlay video, one mask PNG per frame and their zip, in a new folder of `output_root`. (The gallery
+    gets these files rather than images: Gradio caches images under a hash of their bytes and rewrites that file
+    in place, so equal masks of concurrent requests would be rewritten while being downloaded.)"""
+    output_root.mkdir(parents=True, exist_ok=True)
+    run_dir = Path(tempfile.mkdtemp(dir=output_root))
     try:
-        waveform, rate = soundfile.read(audio_path, dtype="float32", always_2d=True)
-    except (soundfile.LibsndfileError, RuntimeError) as error:
-        raise DemoError(f"The audio file could not be read ({error}).") from error
-    waveform = waveform.mean(axis=1)
-    check_length(len(waveform) / rate)
-    if rate != SAMPLING_RATE:
-        waveform = resample(waveform, rate, SAMPLING_RATE).astype(np.float32)
-    if len(waveform) < WINDOW_SAMPLES:
-        raise DemoError(f"The audio is {len(waveform) / SAMPLING_RATE:.2f} s long; at least 1 s is needed.")
-    seconds = len(waveform) / SAMPLING_RATE
-    frames = [image.convert("RGB")] * max(1, math.floor(seconds))
-    return Clip(frames, waveform, SAMPLING_RATE, fps=1.0, start=0.0, duration=seconds)
-
-
-def input_clip(video, image, audio) -> Clip:
-    if video:
-        return clip_from_video(video)
-    if image is not None and audio:
-        return clip_from_image_and_audio(image, audio)
-    if image is not None or audio:
-        raise DemoError("An image needs an audio file with it (or upload a video with sound instead).")
-    raise DemoError("Upload a video with sound, or an image and an audio file.")
+        overlay, *masks = save_prediction(prediction, video_path=run_dir / "overlay.mp4", masks_dir=run_dir / "masks")
+        archive = shutil.make_archive(str(run_dir / "masks"), "zip", run_dir / "masks")
+    except BaseException:
+        shutil.rmtree(run_dir, ignore_errors=True)  # Gradio deletes only the files it was given
+        raise
+    return str(overlay), [str(mask) for mask in masks], archive
 
 
 def class_legend(masks: list[np.ndarray], id2label: dict) -> str:
@@ -142,75 +146,90 @@ def class_legend(masks: list[np.ndarray], id2label: dict) -> str:
     return "<p><b>Classes found:</b> " + "".join(items) + "</p>"
 
 
-def prune_old_runs(work_dir: Path = WORK_DIR, max_age_s: float = RUN_MAX_AGE_S) -> None:
-    if not work_dir.is_dir():
-        return
-    for run in work_dir.iterdir():
-        if run.is_dir() and time.time() - run.stat().st_mtime > max_age_s:
-            shutil.rmtree(run, ignore_errors=True)
-
-
-def segment(video, image, audio, model_ref):
-    """Gradio handler -> (overlay video, gallery of (mask, caption), masks zip, class legend HTML)."""
+def segment(video, image, audio, model_name, *, models: dict[str, str], output_root: Path,
+            decode=decode_upload):
+    """Gradio handler -> (overlay video, gallery of (mask, caption), masks zip, class legend HTML). `models` maps
+    the names visitors may choose to model references (the first is the default)."""
     try:
-        clip = input_clip(video, image, audio)
-        model, processor = load_model(model_ref.strip())
-        prediction = predict_clip(model, processor, clip, show_progress=False)
+        model_ref = check_model(model_name or next(iter(models)), models)
+        clip = read_upload(video, image, audio, LIMITS, decode)
+        model, processor = load_model(model_ref)
+        prediction = run_inference(model, processor, clip)
+        overlay, masks, archive = write_outputs(prediction, output_root)
     except (DemoError, ValueError, FileNotFoundError) as error:
-        raise gr.Error(str(error), print_exception=False) from error
-    prune_old_runs()
-    WORK_DIR.mkdir(parents=True, exist_ok=True)
-    run_dir = Path(tempfile.mkdtemp(dir=WORK_DIR))
-    save_prediction(prediction, video_path=run_dir / "overlay.mp4", masks_dir=run_dir / "masks")
-    archive = shutil.make_archive(str(run_dir / "masks"), "zip", run_dir / "masks")
-    gallery = [(mask_image(mask), f"frame {index + 1} ({index / clip.fps:.0f} s)") for index, mask in enumerate(prediction.masks)]
+        raise gr.Error(without_paths(str(error), [video, image, audio]), print_exception=False) from error
+    except Exception as error:  # a fault of the server, not of the upload: details go to the log only
+        logger.exception("segmenting failed")
+        raise gr.Error(f"Segmenting failed on the server ({type(error).__name__}); try again later.") from error
+    gallery = [(mask, f"frame {index + 1} ({index / clip.fps:.0f} s)") for index, mask in enumerate(masks)]
     legend = class_legend(prediction.masks, model.config.id2label)
-    return str(run_dir / "overlay.mp4"), gallery, archive, legend
+    return overlay, gallery, archive, legend
 
 
-def build_demo(default_model: str | None = None, examples_dir: Path | str | None = None) -> gr.Blocks:
-    """The demo's Blocks, queued; `default_model` defaults to `default_model_ref()`."""
-    model_ref = default_model or default_model_ref()
-    examples_dir = Path(examples_dir) if examples_dir is not None else WORK_DIR / "examples"
-    examples = ensure_example_clips(examples_dir)
-    with gr.Blocks(title=TITLE) as demo:
+def upload_section(handler, model_names: list[str], examples: list[Path]) -> None:
+    """The upload inputs, the outputs and the Segment button, wired to `handler(video, image, audio, model)`."""
+    with gr.Row():
+        with gr.Column():
+            with gr.Tab("Video with sound"):
+                video = gr.Video(label="Video with sound", sources=["upload"])
+            with gr.Tab("Image + audio"):
+                image = gr.Image(label="Image", type="filepath", image_mode=None, sources=["upload"])
+                audio = gr.Audio(label="Audio", type="filepath", sources=["upload"])
+            model = gr.Dropdown(
+                choices=model_names, value=model_names[0], label="Model", interactive=len(model_names) > 1
+            )
+            run = gr.Button("Segment", variant="primary")
+        with gr.Column():
+            overlay = gr.Video(label="Sounding objects (overlay, original sound)")
+            legend = gr.HTML(label="Classes found")
+            gallery = gr.Gallery(label="Per-frame masks", columns=5, height="auto", format="png")
+            masks_zip = gr.File(label="Download the masks (PNG per frame)")
+    outputs = [overlay, gallery, masks_zip, legend]
+    run.click(handler, inputs=[video, image, audio, model], outputs=outputs, api_name="segment")
+    gr.Examples(
+        examples=[[str(path)] for path in examples], inputs=[video], label="Examples (SynthAVS clips)",
+        fn=lambda path: handler(path, None, None, model_names[0]), outputs=outputs, run_on_click=True,
+        cache_examples=False,
+    )
+
+
+def build_demo(
+    default_model: str | None = None,
+    examples_dir: Path | str | None = None,
+    *,
+    allowed_models: list[str] | None = None,
+    cache_max_age_s: int = CACHE_MAX_AGE_S,
+    decode=decode_upload,
+) -> gr.Blocks:
+    """The demo's Blocks, queued. `default_model` defaults to `default_model_ref()`; visitors may choose only it
+    and `allowed_models` (see `allowed_model_refs`). Uploads and outputs are deleted `cache_max_age_s` after they
+    were written. `decode(video, image, audio, limits)` runs in a child process per upload."""
+    models = model_choices(allowed_model_refs(default_model or default_model_ref(), allowed_models))
+    examples = ensure_example_clips(Path(examples_dir) if examples_dir is not None else WORK_DIR / "examples")
+    start_children_server(preload=[*CHILD_PRELOAD, decode.__module__])
+    with gr.Blocks(title=TITLE, delete_cache=(min(CACHE_SWEEP_S, cache_max_age_s), cache_max_age_s)) as demo:
         gr.Markdown(
             f"# {TITLE}\n"
             "Upload a video with sound, or an image and an audio file. AVESFormer "
             "([arXiv 2408.01708](https://arxiv.org/abs/2408.01708)) marks the objects making the sound, one frame per "
-            f"second. Clips up to {MAX_SECONDS:g} s and {MAX_FILE_MB:g} MB."
+            f"second. Clips up to {LIMITS.max_seconds:g} s and {LIMITS.max_file_mb:g} MB; files are deleted from the "
+            f"server {cache_max_age_s // 60 or 1} min after use."
         )
-        with gr.Row():
-            with gr.Column():
-                with gr.Tab("Video with sound"):
-                    video = gr.Video(label="Video with sound", sources=["upload"])
-                with gr.Tab("Image + audio"):
-                    image = gr.Image(label="Image", type="pil", sources=["upload"])
-                    audio = gr.Audio(label="Audio", type="filepath", sources=["upload"])
-                model = gr.Textbox(label="Model (Hub id or local folder)", value=model_ref)
-                run = gr.Button("Segment", variant="primary")
-            with gr.Column():
-                overlay = gr.Video(label="Sounding objects (overlay, original sound)")
-                legend = gr.HTML(label="Classes found")
-                gallery = gr.Gallery(label="Per-frame masks", columns=5, height="auto", format="png")
-                masks_zip = gr.File(label="Download the masks (PNG per frame)")
-        outputs = [overlay, gallery, masks_zip, legend]
+        output_root = Path(demo.GRADIO_CACHE) / OUTPUT_FOLDER
 
-        def segment_with_default(video, image, audio, chosen_model):
-            return segment(video, image, audio, chosen_model or model_ref)
+        def segment_upload(video, image, audio, model_name):
+            prune_empty_folders(Path(demo.GRADIO_CACHE))
+            return segment(video, image, audio, model_name, models=models, output_root=output_root, decode=decode)
 
-        run.click(segment_with_default, inputs=[video, image, audio, model], outputs=outputs, api_name="segment")
-        gr.Examples(
-            examples=[[str(path)] for path in examples], inputs=[video], label="Examples (SynthAVS clips)",
-            fn=lambda path: segment(path, None, None, model_ref), outputs=outputs, run_on_click=True,
-            cache_examples=False,
-        )
+        upload_section(segment_upload, list(models), examples)
     return demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
 
 
 def launch(demo: gr.Blocks, host: str | None = None, port: int | None = None, share: bool = False, **kwargs):
     """Launch with the demo's upload cap; host and port default to $GRADIO_SERVER_NAME / $GRADIO_SERVER_PORT (set on
-    Spaces), else 127.0.0.1 and the first free port from 7860. Extra keyword arguments go to `Blocks.launch`."""
+    Spaces), else 127.0.0.1 and the first free port from 7860. Extra keyword arguments go to `Blocks.launch`.
+    Only the demo's own messages (`gr.Error`) reach the page: other exceptions, whose text may hold server paths,
+    show as a plain "Error" (`show_error=False`)."""
     return demo.launch(
-        server_name=host, server_port=port, share=share, max_file_size=f"{MAX_FILE_MB:g}mb", show_error=True, **kwargs
+        server_name=host, server_port=port, share=share, max_file_size=f"{MAX_FILE_MB:g}mb", show_error=False, **kwargs
     )

@@ -39,7 +39,7 @@ def app(tmp_path_factory):
         demo.close()
 
 
-def segment(client, video=None, image=None, audio=None, model=""):
+def segment(client, video=None, image=None, audio=None, model=None):
     files = [handle_file(str(item)) if item is not None else None for item in (video, image, audio)]
     return client.predict(*files, model, api_name="/segment")
 
@@ -88,11 +88,11 @@ def test_bad_inputs_give_readable_errors_and_the_app_keeps_serving(app, tmp_path
     (tmp_path / "broken.mp4").write_bytes(b"this is not a video")
 
     cases = [
-        (dict(video=tmp_path / "silent.mp4"), "no audio track"),
-        (dict(video=tmp_path / "long.mp4"), f"25.0 s long; this demo takes clips up to {demo_app.MAX_SECONDS:g} s"),
-        (dict(video=tmp_path / "broken.mp4"), "not a readable video file"),
+        (dict(video=tmp_path / "silent.mp4"), "silent.mp4 has no audio track"),
+        (dict(video=tmp_path / "long.mp4"), f"long.mp4 is 25.0 s long; this demo takes clips up to {demo_app.MAX_SECONDS:g} s"),
+        (dict(video=tmp_path / "broken.mp4"), "broken.mp4: not a readable video file"),
         (dict(), "Upload a video with sound, or an image and an audio file"),
-        (dict(video=sorted((root / "examples").glob("*.mp4"))[0], model=str(tmp_path / "nowhere")), "not found"),
+        (dict(video=sorted((root / "examples").glob("*.mp4"))[0], model=str(tmp_path / "nowhere")), "not in the list of choices"),
     ]
     for inputs, message in cases:
         with pytest.raises(Exception, match=message):

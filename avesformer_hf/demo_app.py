@@ -85,18 +85,15 @@ def check_model(name: str, choices: dict[str, str]) -> str:
 @functools.lru_cache(maxsize=2)
 def load_model(model_ref: str):
     """(model, processor) from a local folder or a Hub id, kept for the next requests."""
-    from transformers import AutoModel
-
-    from .commands.predict import load_processor
+    from .inference import load_model as load_model_and_processor
 
     local = looks_local(model_ref)
     if local and not (Path(model_ref).expanduser() / "config.json").is_file():
         raise DemoError(f"Model folder {model_ref!r} not found (or holds no config.json).")
     try:
-        model = AutoModel.from_pretrained(str(Path(model_ref).expanduser()) if local else model_ref).eval()
+        return load_model_and_processor(str(Path(model_ref).expanduser()) if local else model_ref)
     except (OSError, ValueError) as error:
         raise DemoError(f"Could not load the model {model_ref!r}: {error}") from error
-    return model, load_processor(model_ref)
 
 
 def run_inference(model, processor, clip) -> ClipPrediction:

@@ -29,13 +29,6 @@ def register(subparsers):
     parser.set_defaults(func=run)
 
 
-def load_processor(model_source):
-    """Kept for the demo's import; the library function is `avesformer_hf.inference.load_processor`."""
-    from avesformer_hf.inference import load_processor as load
-
-    return load(model_source)
-
-
 def check_single_outputs(clip: Path, out: Path | None, masks_dir: Path | None):
     """Refuse before any work what would destroy the input or mix old and new outputs."""
     from avesformer_hf.inference import check_masks_dir

@@ -14,7 +14,7 @@ import numpy as np
 import PIL.Image
 
 from .feature_extraction_vggish import resample
-from .image_processing_avesformer import draw_overlay
+from .overlay import render_overlay
 
 SAMPLING_RATE = 16000
 WINDOW_SAMPLES = 15600  # one VGGish example: 0.96 s of frames, 0.975 s of samples
@@ -134,13 +134,19 @@ def read_clip(path, fps: float = 1.0, start: float = 0.0, duration: float | None
     return Clip(frames, waveform.astype(np.float32), SAMPLING_RATE, fps, start, duration)
 
 
-def write_video(path, frames, masks=None, audio=None, fps: float = 1.0, sampling_rate: int = SAMPLING_RATE, alpha: float = 0.5):
-    """Write a playable H.264/AAC mp4 of `frames`, with `masks` drawn over them and `audio` (mono float) as sound."""
+def write_video(
+    path, frames, masks=None, audio=None, fps: float = 1.0, sampling_rate: int = SAMPLING_RATE, alpha: float = 0.5,
+    id2label: dict | None = None,
+):
+    """Write a playable H.264/AAC mp4 of `frames`, with `masks` drawn over them (`overlay.render_overlay`: outlined,
+    contrasting fill; class masks with a legend of `id2label` names) and `audio` (mono float) as sound."""
     if not frames:
         raise ValueError(f"{path}: no frames to write")
     if masks is not None and len(masks) != len(frames):
         raise ValueError(f"{path}: {len(masks)} masks for {len(frames)} frames")
-    pictures = [frame if masks is None else draw_overlay(frame, mask, alpha=alpha) for frame, mask in zip(frames, masks or frames)]
+    pictures = frames if masks is None else [
+        render_overlay(frame, mask, id2label=id2label, alpha=alpha) for frame, mask in zip(frames, masks)
+    ]
     width, height = pictures[0].size
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     with av.open(str(path), mode="w") as container:

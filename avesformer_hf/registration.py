@@ -39,10 +39,6 @@ def register_with_transformers() -> None:
     AutoProcessor.register(AVESFormerConfig, AudioVisualProcessor, exist_ok=True)
 
 
-def is_registered() -> bool:
-    return _state["registered"]
-
-
 def _register_if_ready() -> None:
     with _lock:
         if _state["registered"] or _state["importing"] or "transformers" not in sys.modules:

@@ -1,43 +1,35 @@
 """AVESFormer on the Hugging Face stack.
 
-Importing the package registers `avesformer` and `vggish` with transformers' Auto classes, so
-`AutoConfig` / `AutoModel` (and, once saved, `AutoProcessor`) resolve them offline without remote code.
+Public names load on first use (PEP 562, like transformers' `_LazyModule`), so `import avesformer_hf` and the
+`avesformer` CLI start without torch or transformers. The package registers `avesformer` and `vggish` with
+transformers' Auto classes as soon as transformers is imported (`registration.py`), so `AutoConfig` /
+`AutoModel` / `AutoProcessor` resolve them offline without remote code.
 """
 
-from transformers import AutoConfig, AutoFeatureExtractor, AutoImageProcessor, AutoModel, AutoProcessor
-
-from .configuration_avesformer import AVESFormerConfig
-from .configuration_vggish import VGGishConfig
-from .modeling_avesformer import AVESFormerModel, AVESFormerOutput, AVESFormerPreTrainedModel
-from .modeling_vggish import VGGishModel, VGGishOutput
-from .feature_extraction_vggish import VGGishFeatureExtractor
-from .image_processing_avesformer import AVESFormerImageProcessor
-from .processing_avesformer import AudioVisualProcessor
-from .pipeline_avesformer import register_pipeline
+from .lazy_exports import lazy_exports
+from .registration import register_now_or_after_transformers_import
 
 __version__ = "0.1.0"
 
-AutoConfig.register(AVESFormerConfig.model_type, AVESFormerConfig, exist_ok=True)
-AutoConfig.register(VGGishConfig.model_type, VGGishConfig, exist_ok=True)
-AutoModel.register(AVESFormerConfig, AVESFormerModel, exist_ok=True)
-AutoModel.register(VGGishConfig, VGGishModel, exist_ok=True)
-AutoImageProcessor.register(
-    AVESFormerConfig, image_processor_classes={"pil": AVESFormerImageProcessor}, exist_ok=True
-)
-AutoFeatureExtractor.register(AVESFormerConfig, VGGishFeatureExtractor, exist_ok=True)
-AutoFeatureExtractor.register(VGGishConfig, VGGishFeatureExtractor, exist_ok=True)
-AutoProcessor.register(AVESFormerConfig, AudioVisualProcessor, exist_ok=True)
-register_pipeline()
+_EXPORTS = {
+    "AVESFormerConfig": "configuration_avesformer",
+    "AVESFormerImageProcessor": "image_processing_avesformer",
+    "AVESFormerModel": "modeling_avesformer",
+    "AVESFormerOutput": "modeling_avesformer",
+    "AVESFormerPreTrainedModel": "modeling_avesformer",
+    "AudioVisualProcessor": "processing_avesformer",
+    "AudioVisualSegmentationPipeline": "pipeline_avesformer",
+    "VGGishConfig": "configuration_vggish",
+    "VGGishFeatureExtractor": "feature_extraction_vggish",
+    "VGGishModel": "modeling_vggish",
+    "VGGishOutput": "modeling_vggish",
+}
 
-__all__ = [
-    "AVESFormerConfig",
-    "AVESFormerImageProcessor",
-    "AVESFormerModel",
-    "AVESFormerOutput",
-    "AVESFormerPreTrainedModel",
-    "AudioVisualProcessor",
-    "VGGishConfig",
-    "VGGishFeatureExtractor",
-    "VGGishModel",
-    "VGGishOutput",
-]
+__getattr__, __all__ = lazy_exports(__name__, _EXPORTS)
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
+
+
+register_now_or_after_transformers_import()

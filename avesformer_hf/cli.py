@@ -35,7 +35,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
-    args = parser.parse_args(argv)
+    # A command that forwards its arguments (train: to HfArgumentParser) gets the ones argparse left over.
+    args, extra = parser.parse_known_args(argv)
+    forwards = getattr(args, "forwards_arguments", False)
+    if extra and not forwards:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
@@ -43,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # Trained weights can produce denormal activations, which are 20-50x slower on CPUs.
     torch.set_flush_denormal(True)
-    result = args.func(args)
+    result = args.func(args, extra) if forwards else args.func(args)
     return int(result or 0)
 
 

@@ -327,25 +327,6 @@ class AVESFormerImageProcessor(PilBackend):
         return self.post_process_semantic_segmentation(outputs, target_sizes)
 
 
-def draw_overlay(frame, mask, color=(255, 64, 64), alpha: float = 0.5) -> PIL.Image.Image:
-    """Blend a mask onto a frame: a bool mask in `color`, a class-id mask in palette colours (background 0 untouched)."""
-    image = np.asarray(frame.convert("RGB") if isinstance(frame, PIL.Image.Image) else frame)
-    if image.ndim != 3 or image.shape[-1] != 3:
-        raise ValueError(f"draw_overlay: expected an RGB frame [H, W, 3], got shape {tuple(image.shape)}")
-    mask = mask.detach().cpu().numpy() if hasattr(mask, "detach") else np.asarray(mask)
-    if mask.shape != image.shape[:2]:
-        raise ValueError(f"draw_overlay: mask shape {tuple(mask.shape)} does not match frame size {image.shape[:2]}")
-    if mask.dtype == bool:
-        colours = np.broadcast_to(np.asarray(color, dtype=np.float32), image.shape)
-        covered = mask
-    else:
-        colours = label_to_color(mask.astype(np.int64)).astype(np.float32)
-        covered = mask > 0
-    blended = image.astype(np.float32)
-    blended[covered] = (1 - alpha) * blended[covered] + alpha * colours[covered]
-    return PIL.Image.fromarray(np.clip(np.rint(blended), 0, 255).astype(np.uint8))
-
-
 AVESFormerImageProcessor.register_for_auto_class()
 
-__all__ = ["AVESFormerImageProcessor", "avss_palette", "color_to_label", "draw_overlay", "label_to_color"]
+__all__ = ["AVESFormerImageProcessor", "avss_palette", "color_to_label", "label_to_color"]

@@ -11,6 +11,7 @@ import torch
 from tqdm.auto import tqdm
 
 from .image_processing_avesformer import label_to_color
+from .model_source import resolve_device, resolve_model_source
 from .pipeline_avesformer import PROGRESS_AFTER_SECONDS, AudioVisualSegmentationPipeline, Clip, read_clip
 from .video import write_video
 
@@ -25,21 +26,7 @@ class ClipPrediction:
     clip: Clip
     masks: list[np.ndarray]
     entries: list[dict] = field(default_factory=list)
-
-
-def resolve_device(device, name: str = "device") -> torch.device:
-    """A torch device that exists here, or a one-line error naming `name` (e.g. "--device")."""
-    try:
-        resolved = torch.device(device)
-    except (RuntimeError, TypeError) as error:
-        raise ValueError(f"{name} {device!r} is not a torch device (cpu, cuda, cuda:1, mps): {error}") from error
-    if resolved.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"{name} {device}: CUDA is not available on this machine (torch {torch.__version__}); use cpu")
-    if resolved.type == "cuda" and resolved.index is not None and resolved.index >= torch.cuda.device_count():
-        raise ValueError(f"{name} {device}: this machine has {torch.cuda.device_count()} CUDA device(s)")
-    if resolved.type == "mps" and not torch.backends.mps.is_available():
-        raise ValueError(f"{name} {device}: MPS is not available on this machine; use cpu")
-    return resolved
+    id2label: dict | None = None  # class names for the overlay's legend (AVSS models)
 
 
 def load_processor(model_source):
@@ -55,22 +42,12 @@ def load_processor(model_source):
         return AudioVisualProcessor()
 
 
-def check_model_source(source: str):
-    """A mistyped local folder is reported as a folder, not as a bad Hub repo id."""
-    text = str(source)
-    looks_local = text.startswith((".", "/", "~")) or text.count("/") > 1 or "\\" in text
-    if looks_local and not Path(text).expanduser().exists():
-        raise FileNotFoundError(f"{text}: no such model folder")
-    if Path(text).is_file():
-        raise ValueError(f"{text}: a file; --model takes a saved model folder (config.json + weights) or a Hub id")
-
-
-def load_model(model_source, device="cpu"):
+def load_model(model_source, device="auto", flag: str = "--model"):
     """(model, processor) from a saved folder or Hub id, on `device`, in eval mode. A folder whose weights are
     truncated or do not fit its config is a one-line error naming it."""
     from .modeling_avesformer import AVESFormerModel
 
-    check_model_source(model_source)
+    model_source = resolve_model_source(str(model_source), flag)
     device = resolve_device(device)
     try:
         model, info = AVESFormerModel.from_pretrained(model_source, output_loading_info=True)
@@ -113,7 +90,7 @@ def predict_clip(
         clip, threshold=threshold, chunk_seconds=chunk_seconds, show_progress=show_progress, return_label_maps=True
     )
     masks = [entry.pop("label_map") for entry in entries]
-    return ClipPrediction(clip, masks, entries)
+    return ClipPrediction(clip, masks, entries, id2label=model.config.id2label)
 
 
 def predict_clip_streaming(model, processor, path_or_clip, fps: float = 10.0, start: float = 0.0,
@@ -157,7 +134,8 @@ def save_prediction(prediction: ClipPrediction, video_path=None, masks_dir=None,
     if video_path is not None:
         written.append(
             write_video(video_path, clip.frames, prediction.masks, audio=clip.waveform, fps=clip.fps,
-                        sampling_rate=clip.sampling_rate, alpha=alpha, show_progress=show)
+                        sampling_rate=clip.sampling_rate, alpha=alpha, id2label=prediction.id2label,
+                        show_progress=show)
         )
     if masks_dir is not None:
         masks_dir.mkdir(parents=True, exist_ok=True)
@@ -170,5 +148,5 @@ def save_prediction(prediction: ClipPrediction, video_path=None, masks_dir=None,
 
 __all__ = [
     "ClipPrediction", "load_model", "load_processor", "mask_image", "predict_clip", "predict_clip_streaming",
-    "resolve_device", "save_prediction", "segmentation_pipeline",
+    "save_prediction", "segmentation_pipeline",
 ]

@@ -12,7 +12,7 @@ import av
 import numpy as np
 from tqdm.auto import tqdm
 
-from .image_processing_avesformer import draw_overlay
+from .overlay import render_overlay
 from .pipeline_avesformer import (  # noqa: F401  (the reading half, re-exported)
     SAMPLING_RATE,
     WINDOW_SAMPLES,
@@ -24,9 +24,10 @@ from .pipeline_avesformer import (  # noqa: F401  (the reading half, re-exported
 
 
 def write_video(path, frames, masks=None, audio=None, fps: float = 1.0, sampling_rate: int = SAMPLING_RATE,
-                alpha: float = 0.5, show_progress: bool = False):
-    """Write a playable H.264/AAC mp4 of `frames`, with `masks` drawn over them and `audio` (mono float) as sound.
-    The file is written beside `path` and renamed into place, so a failure leaves no half-written video."""
+                alpha: float = 0.5, id2label: dict | None = None, show_progress: bool = False):
+    """Write a playable H.264/AAC mp4 of `frames`, with `masks` drawn over them (`overlay.render_overlay`: outlined,
+    contrasting fill; class masks with a legend of `id2label` names) and `audio` (mono float) as sound. The file is
+    written beside `path` and renamed into place, so a failure leaves no half-written video."""
     path = Path(path)
     if not frames:
         raise ValueError(f"{path}: no frames to write")
@@ -47,7 +48,7 @@ def write_video(path, frames, masks=None, audio=None, fps: float = 1.0, sampling
                 sound = container.add_stream("aac", rate=sampling_rate)
                 sound.layout = "mono"
             for index in tqdm(range(len(frames)), desc="writing video", unit="frame", disable=not show_progress):
-                picture = frames[index] if masks is None else draw_overlay(frames[index], masks[index], alpha=alpha)
+                picture = frames[index] if masks is None else render_overlay(frames[index], masks[index], id2label=id2label, alpha=alpha)
                 frame = av.VideoFrame.from_image(picture.convert("RGB")).reformat(video.width, video.height, format="yuv420p")
                 container.mux(video.encode(frame))
             container.mux(video.encode())

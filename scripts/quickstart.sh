@@ -43,18 +43,24 @@ avesformer evaluate --model "$OUT/model" --data-root "$OUT/synthavs" --subset s4
 avesformer evaluate --model "$OUT/model" --data-root "$OUT/synthavs" --subset s4 --split test --batch-size 8 \
     --swap-audio --output "$OUT/eval_test_swapped_audio.json"
 
-echo "== 4/4 prediction on a held-out (test split) clip"
+echo "== 4/4 prediction on a held-out (test split) clip with a sounding object among silent ones"
 python - "$OUT" <<'PY'
+import json
 import sys
 from pathlib import Path
 from avesformer_hf.data import load_avsbench
 from avesformer_hf.data.avsbench import read_audio
+from avesformer_hf.data.synthetic import MANIFEST
 from avesformer_hf.video import write_video
 
 out = Path(sys.argv[1])
-row = load_avsbench(out / "synthavs", subset="s4", splits=["test"])["test"][0]
+clips = json.loads((out / "synthavs" / "Single-source" / MANIFEST).read_text())["clips"]
+chosen = next(clip for clip in clips if clip["split"] == "test" and len(clip["objects"]) > 1)
+row = next(row for row in load_avsbench(out / "synthavs", subset="s4", splits=["test"])["test"] if row["video_id"] == chosen["video_id"])
 waveform, rate = read_audio(row["audio"])
 write_video(out / "heldout_clip.mp4", [frame.convert("RGB") for frame in row["frames"]], audio=waveform, fps=1.0, sampling_rate=rate)
+sounding = ", ".join(f"{item['class']} ({'sounding' if item['sounding'] else 'silent'})" for item in chosen["objects"])
+print(f"held-out clip {chosen['video_id']}: {sounding}")
 PY
 rm -rf "$OUT/heldout_masks"  # this script's own masks of an earlier run: predict refuses to mix old and new
 avesformer predict "$OUT/heldout_clip.mp4" --model "$OUT/model" --out "$OUT/heldout_overlay.mp4" --masks-dir "$OUT/heldout_masks"

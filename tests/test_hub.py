@@ -199,3 +199,24 @@ def test_push_space_needs_a_hub_model_id(hub, tmp_path):
     with pytest.raises(ValueError, match="Hub model id ORG/NAME"):
         push_space("someone/demo", str(tmp_path))
     assert hub.commits == []
+
+
+def test_push_local_dir_writes_exactly_what_a_push_sends(hub, saved_run, tmp_path, capsys):
+    run, _ = saved_run
+    options = ["--repo-id", "someone/avesformer-tiny", "--dataset", "synthavs"]
+    assert cli_main(["push", str(run / "model"), *options]) == 0
+    local = tmp_path / "to-upload"
+    assert cli_main(["push", str(run / "model"), *options, "--local-dir", str(local)]) == 0
+
+    assert len(hub.commits) == 1 and len(hub.repos) == 1  # --local-dir reached neither create_repo nor create_commit
+    assert {path.name: path.read_bytes() for path in local.iterdir()} == hub.files
+    assert f"wrote {len(hub.files)} files to {local}" in capsys.readouterr().out
+
+
+def test_push_local_dir_keeps_what_the_folder_holds(hub, saved_run, tmp_path, capsys):
+    run, _ = saved_run
+    (tmp_path / "notes.txt").write_text("mine")
+    assert cli_main(["push", str(run / "model"), "--repo-id", "someone/x", "--local-dir", str(tmp_path)]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith(f"error: --local-dir {tmp_path}: exists and is not an empty folder") and error.count("\n") == 1
+    assert [path.name for path in tmp_path.iterdir()] == ["notes.txt"] and hub.commits == []

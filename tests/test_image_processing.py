@@ -6,7 +6,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from avesformer_hf.image_processing_avesformer import AVESFormerImageProcessor, avss_palette, draw_overlay
+from avesformer_hf.image_processing_avesformer import AVESFormerImageProcessor, avss_palette
 
 MEAN = np.array([0.485, 0.456, 0.406]).reshape(3, 1, 1)
 STD = np.array([0.229, 0.224, 0.225]).reshape(3, 1, 1)
@@ -131,22 +131,6 @@ def test_post_process_rejects_the_wrong_kind_of_logits(processor):
         processor.post_process_semantic_segmentation(torch.zeros(1, 2, 1, 4, 4))
     with pytest.raises(ValueError, match="3 entries for a batch of 1 clips"):
         processor.post_process_binary_segmentation(torch.zeros(1, 2, 1, 4, 4), target_sizes=[(4, 4)] * 3)
-
-
-def test_draw_overlay_binary_and_semantic():
-    frame = PIL.Image.new("RGB", (6, 4), (0, 0, 200))
-    mask = np.zeros((4, 6), dtype=bool)
-    mask[0, 0] = True
-    overlay = np.asarray(draw_overlay(frame, mask, color=(255, 0, 0), alpha=0.5))
-    assert tuple(overlay[0, 0]) == (128, 0, 100)
-    assert tuple(overlay[3, 5]) == (0, 0, 200)
-    ids = np.zeros((4, 6), dtype=np.int64)
-    ids[1, 1] = 15
-    semantic = np.asarray(draw_overlay(frame, ids, alpha=1.0))
-    assert tuple(semantic[1, 1]) == tuple(avss_palette()[15])
-    assert tuple(semantic[0, 0]) == (0, 0, 200)
-    with pytest.raises(ValueError, match=r"mask shape \(3, 3\) does not match frame size \(4, 6\)"):
-        draw_overlay(frame, np.zeros((3, 3), dtype=bool))
 
 
 def test_save_and_load_round_trip(tmp_path):

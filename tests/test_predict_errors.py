@@ -64,7 +64,7 @@ FLAG_CASES = [
     (["--duration", "0"], "--duration must be a number of seconds > 0"),
     (["--duration", "inf"], "--duration must be a number of seconds > 0"),
     (["--chunk-seconds", "-1"], "--chunk-seconds must be a number of seconds > 0, got -1.0"),
-    (["--device", "tpu9"], "--device 'tpu9' is not a torch device"),
+    (["--device", "tpu9"], "--device tpu9: not a torch device"),
 ]
 
 
@@ -138,7 +138,7 @@ def test_a_damaged_or_mismatched_model_folder_is_named(binary_model, clip_path, 
     assert_one_line_error(code, err, f"{contradicting}: the weights")
 
     code, err = run_cli(clip_path, "--model", tmp_path / "runs" / "modl", "--masks-dir", tmp_path / "c", capsys=capsys)
-    assert_one_line_error(code, err, f"{tmp_path / 'runs' / 'modl'}: no such model folder")
+    assert_one_line_error(code, err, f"--model {tmp_path / 'runs' / 'modl'}: no such folder")
 
 
 def test_debug_shows_the_traceback(clip_path, binary_model, monkeypatch):

@@ -129,4 +129,5 @@ def test_demo_command_builds_and_launches_the_app(tmp_path, monkeypatch):
     monkeypatch.setattr(demo_app, "build_demo", lambda default_model=None: calls.setdefault("model", default_model))
     monkeypatch.setattr(demo_app, "launch", lambda demo, **kwargs: calls.setdefault("launch", kwargs))
     assert cli_main(["demo", "--model", "someone/avesformer", "--port", "7999"]) == 0
-    assert calls == {"model": "someone/avesformer", "launch": {"host": "127.0.0.1", "port": 7999, "share": False}}
+    # host None: Gradio serves on $GRADIO_SERVER_NAME, else 127.0.0.1
+    assert calls == {"model": "someone/avesformer", "launch": {"host": None, "port": 7999, "share": False}}

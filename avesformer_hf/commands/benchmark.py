@@ -5,6 +5,8 @@ import shlex
 import sys
 from pathlib import Path
 
+from avesformer_hf.model_source import DEVICE_HELP, resolve_device
+
 HELP = "measure speed (latency, throughput, FLOPs, memory) of AVESFormer settings and write docs/benchmarks.md"
 
 
@@ -21,7 +23,7 @@ def register(subparsers):
     parser.add_argument("--warmup", type=int, default=2, help="untimed calls first")
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[1, 2], help="clips per call for throughput")
     parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
-    parser.add_argument("--device", default="cpu", help="cpu or cuda")
+    parser.add_argument("--device", default="auto", help=DEVICE_HELP)
     parser.add_argument("--matmul-size", type=int, default=2048, help="side of the reference fp32 matmul")
     parser.add_argument("--streaming-frames", type=int, default=20, help="frames for the streaming FPS (0: skip)")
     parser.add_argument("--profile-rows", type=int, default=12, help="rows of the profiler table (0: skip)")
@@ -72,6 +74,7 @@ def run(args) -> int:
     try:
         base = load_base_config(args.config)
         settings = select_settings(default_settings(base), args.settings)
+        device = resolve_device(args.device)
     except (OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -81,7 +84,7 @@ def run(args) -> int:
         return 0
     options = BenchmarkOptions(
         frames=args.frames, size=args.size, runs=args.runs, warmup=args.warmup, batch_sizes=tuple(args.batch_sizes),
-        threads=args.threads, device=args.device, matmul_size=args.matmul_size, profile_rows=args.profile_rows,
+        threads=args.threads, device=device, matmul_size=args.matmul_size, profile_rows=args.profile_rows,
         streaming_frames=args.streaming_frames,
     )
     result = run_benchmark(base, settings, options, progress=lambda line: print(line, flush=True))

@@ -20,9 +20,10 @@ def register(subparsers):
 def run(args) -> int:
     from avesformer_hf import AVESFormerModel
     from avesformer_hf.export import check_parity, export_onnx
+    from avesformer_hf.model_source import resolve_model_source
 
     try:
-        model = AVESFormerModel.from_pretrained(args.model)
+        model = AVESFormerModel.from_pretrained(resolve_model_source(args.model, flag="MODEL"))
         path = export_onnx(model, args.output, frames=args.frames, size=args.size)
         print(f"wrote {path}")
         if not args.no_check:

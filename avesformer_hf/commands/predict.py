@@ -8,6 +8,7 @@ import stat
 import sys
 from pathlib import Path
 
+from avesformer_hf.model_source import DEVICE_HELP
 
 HELP = "segment the sounding objects of video files: overlay mp4 and/or mask PNGs"
 
@@ -25,7 +26,7 @@ def register(subparsers):
     parser.add_argument("--duration", type=float, default=None, help="seconds to process (default: to the end)")
     parser.add_argument("--threshold", type=float, default=0.5, help="probability threshold of binary models")
     parser.add_argument("--chunk-seconds", type=float, default=5.0, help="seconds of frames per model call")
-    parser.add_argument("--device", default="cpu", help="torch device, e.g. cpu or cuda (accelerate launch: its own)")
+    parser.add_argument("--device", default="auto", help=f"{DEVICE_HELP} (accelerate launch: its own)")
     parser.set_defaults(func=run)
 
 
@@ -89,7 +90,7 @@ def run_many(args) -> int:
 
 
 def run(args) -> int:
-    from avesformer_hf.inference import resolve_device
+    from avesformer_hf.model_source import resolve_device
     from avesformer_hf.pipeline_avesformer import check_options
 
     source = args.clips[0]

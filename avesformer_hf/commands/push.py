@@ -1,5 +1,7 @@
-"""`avesformer push MODEL_DIR --repo-id ORG/NAME`: model, processor, remote code and card in one commit."""
+"""`avesformer push MODEL_DIR --repo-id ORG/NAME`: model, processor, remote code and card in one commit
+(`--local-dir DIR`: write exactly those files into DIR instead, without the network)."""
 
+import sys
 from pathlib import Path
 
 HELP = "push a saved model folder (model + processor + remote code + model card) to the Hub"
@@ -9,6 +11,9 @@ def register(subparsers):
     parser = subparsers.add_parser("push", help=HELP, description=HELP)
     parser.add_argument("model_dir", type=Path, help="folder written by save_pretrained (model and processor)")
     parser.add_argument("--repo-id", required=True, help="Hub model repository, ORG/NAME")
+    parser.add_argument("--local-dir", type=Path, default=None,
+                        help="write the files the push would upload (card included) into this new or empty folder "
+                             "instead of pushing; no network")
     parser.add_argument("--metrics", type=Path, default=None,
                         help="metrics.json for the card's model-index (default: in MODEL_DIR or its parent)")
     parser.add_argument("--subset", choices=["s4", "ms3", "avss"], default=None,
@@ -23,11 +28,21 @@ def register(subparsers):
 
 
 def run(args) -> int:
-    from avesformer_hf.hub import push_model_folder
+    from avesformer_hf.hub import push_model_folder, write_model_repo
 
-    commit = push_model_folder(
-        args.model_dir, args.repo_id, metrics_file=args.metrics, subset=args.subset, license=args.license,
-        datasets=args.datasets, weights_note=args.weights_note, private=args.private or None, token=args.token,
-    )
+    card_options = dict(metrics_file=args.metrics, subset=args.subset, license=args.license, datasets=args.datasets,
+                        weights_note=args.weights_note)
+    try:
+        if args.local_dir is not None:
+            written = write_model_repo(args.model_dir, args.repo_id, args.local_dir, **card_options)
+            print(f"wrote {len(written)} files to {args.local_dir}, as a push to {args.repo_id} would upload them:")
+            print("  " + " ".join(sorted(path.name for path in written)))
+            return 0
+        commit = push_model_folder(
+            args.model_dir, args.repo_id, private=args.private or None, token=args.token, **card_options
+        )
+    except (OSError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     print(f"pushed {args.model_dir} to {getattr(commit, 'commit_url', args.repo_id)}")
     return 0

@@ -1,22 +1,17 @@
 """`avesformer train`: the Accelerate fine-tuning loop in this process (for several processes or GPUs use
-`accelerate launch scripts/train.py` with the same options)."""
+`accelerate launch scripts/train.py` with the same options). Its flags are the fields of
+`AVESFormerTrainingArguments`, parsed by `HfArgumentParser` only when the command runs, so `avesformer --help`
+does not import transformers."""
 
-HELP = "fine-tune AVESFormer on AVSBench or SynthAVS (single process; see scripts/train.py for accelerate launch)"
+HELP = "fine-tune AVESFormer on AVSBench, your own videos, a Hub dataset or SynthAVS (see scripts/train.py for accelerate launch)"
 
 
 def register(subparsers):
-    from avesformer_hf.training.arguments import build_parser
-
-    trainer = build_parser(add_help=False)
-    parser = subparsers.add_parser(
-        "train", help=HELP, description=HELP, parents=[trainer], formatter_class=trainer.formatter_class
-    )
-    parser.set_defaults(func=run)
+    parser = subparsers.add_parser("train", help=HELP, description=HELP, add_help=False)
+    parser.set_defaults(func=run, forwards_arguments=True)
 
 
-def run(args) -> int:
-    from avesformer_hf.training.entry import exit_distributed_run, run_from_namespace
+def run(args, arguments: list[str]) -> int:
+    from avesformer_hf.training.entry import main
 
-    code = run_from_namespace(args)
-    exit_distributed_run(code)
-    return code
+    return main(arguments, prog="avesformer train")

@@ -2,6 +2,7 @@
 
 import ast
 import json
+import shutil
 from pathlib import Path
 
 from huggingface_hub import CommitOperationAdd, HfApi
@@ -116,7 +117,7 @@ def trained_on_synthavs(folder: Path, metrics: dict | None) -> bool:
     return bool(arguments and json.loads(arguments.read_text()).get("synthetic"))
 
 
-def push_model_folder(
+def model_repo_operations(
     folder: Path | str,
     repo_id: str,
     *,
@@ -126,16 +127,10 @@ def push_model_folder(
     license: str = "apache-2.0",
     datasets: list[str] | None = None,
     weights_note: str | None = None,
-    private: bool | None = None,
-    token: str | None = None,
-    revision: str | None = None,
-    commit_message: str = "Upload AVESFormer model, processor, remote code and model card",
-    api: HfApi | None = None,
-):
-    """Create `repo_id` if needed and upload the folder's model files, `metrics.json` and a generated README.md
-    in one commit. `metrics_file` defaults to `metrics.json` in the folder or its parent (the training output);
-    `subset` defaults to that file's `subset`, `synthetic` (SynthAVS data) to the training arguments saved there.
-    Returns the `CommitInfo`."""
+) -> list[CommitOperationAdd]:
+    """The files a push of `folder` sends: model files, `metrics.json` and a generated README.md.
+    `metrics_file` defaults to `metrics.json` in the folder or its parent (the training output); `subset` defaults
+    to that file's `subset`, `synthetic` (SynthAVS data) to the training arguments saved there."""
     folder = Path(folder)
     files = repo_files(folder)
     metrics_file = Path(metrics_file) if metrics_file is not None else find_run_file(folder, "metrics.json")
@@ -154,9 +149,45 @@ def push_model_folder(
     if metrics_file is not None:
         operations.append(CommitOperationAdd(path_in_repo="metrics.json", path_or_fileobj=str(metrics_file)))
     operations.append(CommitOperationAdd(path_in_repo="README.md", path_or_fileobj=str(card).encode()))
+    return operations
 
+
+def push_model_folder(
+    folder: Path | str,
+    repo_id: str,
+    *,
+    private: bool | None = None,
+    token: str | None = None,
+    revision: str | None = None,
+    commit_message: str = "Upload AVESFormer model, processor, remote code and model card",
+    api: HfApi | None = None,
+    **card_options,
+):
+    """Create `repo_id` if needed and upload `model_repo_operations(folder, repo_id, **card_options)` in one commit.
+    Returns the `CommitInfo`."""
+    operations = model_repo_operations(folder, repo_id, **card_options)
     api = api or HfApi(token=token)
     api.create_repo(repo_id, private=private, exist_ok=True, repo_type="model")
     return api.create_commit(
         repo_id, operations, commit_message=commit_message, repo_type="model", revision=revision
     )
+
+
+def write_model_repo(folder: Path | str, repo_id: str, local_dir: Path | str, **card_options) -> list[Path]:
+    """Write into `local_dir` (new or empty) exactly the files `push_model_folder` would upload, without the
+    network; returns the paths written."""
+    local_dir = Path(local_dir)
+    if local_dir.exists() and (not local_dir.is_dir() or any(local_dir.iterdir())):
+        raise FileExistsError(f"--local-dir {local_dir}: exists and is not an empty folder; give a new or empty one")
+    operations = model_repo_operations(folder, repo_id, **card_options)
+    local_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for operation in operations:
+        target = local_dir / operation.path_in_repo
+        source = operation.path_or_fileobj
+        if isinstance(source, bytes):
+            target.write_bytes(source)
+        else:
+            shutil.copyfile(source, target)
+        written.append(target)
+    return written

@@ -53,8 +53,8 @@ def print_summary(result) -> None:
     print("\n".join(lines))
 
 
-def main(argv: list[str] | None = None) -> int:
-    code = run_from_namespace(build_parser().parse_args(argv))
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    code = run_from_namespace(build_parser(prog=prog).parse_args(argv))
     exit_distributed_run(code)
     return code
 

@@ -43,12 +43,13 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    if forwards:  # the trainer sets torch up itself, after parsing (so its --help stays light)
+        return int(args.func(args, extra) or 0)
     import torch
 
     # Trained weights can produce denormal activations, which are 20-50x slower on CPUs.
     torch.set_flush_denormal(True)
-    result = args.func(args, extra) if forwards else args.func(args)
-    return int(result or 0)
+    return int(args.func(args) or 0)
 
 
 if __name__ == "__main__":

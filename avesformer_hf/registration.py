@@ -1,9 +1,10 @@
-"""Registration of the package's classes with transformers' Auto classes, done once, as soon as transformers is loaded.
+"""Registration of the package's classes with transformers' Auto classes (and its pipeline), done once, as soon as
+transformers' Auto classes are loaded.
 
 `import avesformer_hf` must not import transformers (the CLI starts without it), yet
 `import avesformer_hf; AutoModel.from_pretrained(folder)` must resolve `avesformer`. So `register_with_transformers`
-runs at once when transformers is already imported, else a post-import hook on `sys.meta_path` runs it right after
-transformers is first imported. The hook waits until no module of this package is half-imported (the package's
+runs at once when `transformers.models.auto` is already imported, else a post-import hook on `sys.meta_path` runs
+it right after that module is first imported. The hook waits until no module of this package is half-imported (the package's
 modules import transformers themselves, and registering imports them).
 """
 
@@ -11,6 +12,9 @@ import importlib.abc
 import sys
 import threading
 
+# Auto classes live here: registering when it loads leaves `import transformers` alone (the trainer's
+# `HfArgumentParser` needs only that), and everything that resolves `avesformer` through Auto classes loads it.
+TRIGGER = "transformers.models.auto"
 _lock = threading.RLock()
 _state = {"registered": False, "importing": 0}
 
@@ -43,7 +47,7 @@ def register_with_transformers() -> None:
 
 def _register_if_ready() -> None:
     with _lock:
-        if _state["registered"] or _state["importing"] or "transformers" not in sys.modules:
+        if _state["registered"] or _state["importing"] or TRIGGER not in sys.modules:
             return
         _state["registered"] = True  # before registering: the imports it makes come back through the hook
         _remove_hook()
@@ -82,7 +86,7 @@ class _TransformersImportHook(importlib.abc.MetaPathFinder):
 
     def find_spec(self, fullname, path, target=None):
         own_module = fullname.startswith(f"{__package__}.")
-        if fullname != "transformers" and not own_module:
+        if fullname != TRIGGER and not own_module:
             return None
         for finder in sys.meta_path[sys.meta_path.index(self) + 1 :] if self in sys.meta_path else []:
             spec = getattr(finder, "find_spec", lambda *args: None)(fullname, path, target)
@@ -106,7 +110,7 @@ def register_now_or_after_transformers_import() -> None:
     with _lock:
         if _state["registered"]:
             return
-        if "transformers" in sys.modules:
+        if TRIGGER in sys.modules:
             _register_if_ready()
         elif _hook not in sys.meta_path:
             sys.meta_path.insert(0, _hook)

@@ -31,9 +31,14 @@ print(json.dumps([name for name in ("torch", "transformers") if name in sys.modu
 """
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["--version"], *[[name, "--help"] for name in COMMANDS]])
+@pytest.mark.parametrize("argv", [["--help"], ["--version"], *[[name, "--help"] for name in COMMANDS if name != "train"]])
 def test_help_and_version_import_neither_torch_nor_transformers(argv):
     assert json.loads(run_python(CLI_RUN, *argv)) == []
+
+
+def test_train_help_imports_only_transformers_argument_parser_not_torch():
+    # The trainer's flags are the fields of its dataclass, parsed by transformers' HfArgumentParser.
+    assert json.loads(run_python(CLI_RUN, "train", "--help")) == ["transformers"]
 
 
 def test_importing_the_cli_module_imports_neither_torch_nor_transformers():

@@ -7,8 +7,10 @@ Importing the package registers `avesformer` and `vggish` with transformers' Aut
 from transformers import AutoConfig, AutoFeatureExtractor, AutoImageProcessor, AutoModel, AutoProcessor
 
 from .configuration_avesformer import AVESFormerConfig
+from .configuration_light_audio import LightAudioConfig
 from .configuration_vggish import VGGishConfig
 from .modeling_avesformer import AVESFormerModel, AVESFormerOutput, AVESFormerPreTrainedModel
+from .modeling_light_audio import LightAudioModel
 from .modeling_vggish import VGGishModel, VGGishOutput
 from .feature_extraction_vggish import VGGishFeatureExtractor
 from .image_processing_avesformer import AVESFormerImageProcessor
@@ -20,6 +22,9 @@ AutoConfig.register(AVESFormerConfig.model_type, AVESFormerConfig, exist_ok=True
 AutoConfig.register(VGGishConfig.model_type, VGGishConfig, exist_ok=True)
 AutoModel.register(AVESFormerConfig, AVESFormerModel, exist_ok=True)
 AutoModel.register(VGGishConfig, VGGishModel, exist_ok=True)
+AutoConfig.register(LightAudioConfig.model_type, LightAudioConfig, exist_ok=True)
+AutoModel.register(LightAudioConfig, LightAudioModel, exist_ok=True)
+AutoFeatureExtractor.register(LightAudioConfig, VGGishFeatureExtractor, exist_ok=True)
 AutoImageProcessor.register(
     AVESFormerConfig, image_processor_classes={"pil": AVESFormerImageProcessor}, exist_ok=True
 )
@@ -34,6 +39,8 @@ __all__ = [
     "AVESFormerOutput",
     "AVESFormerPreTrainedModel",
     "AudioVisualProcessor",
+    "LightAudioConfig",
+    "LightAudioModel",
     "VGGishConfig",
     "VGGishFeatureExtractor",
     "VGGishModel",

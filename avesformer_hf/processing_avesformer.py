@@ -100,7 +100,8 @@ class AudioVisualProcessor(ProcessorMixin):
     @property
     def reads_log_mel_examples(self) -> bool:
         """True for the VGGish front end (VGGish, the light encoder); False for a transformers model's extractor."""
-        return isinstance(self.feature_extractor, VGGishFeatureExtractor)
+        # By attribute, not isinstance: remote code may load the extractor from another copy of its module.
+        return hasattr(self.feature_extractor, "samples_per_example")
 
     def encoder_audio_features(self, audio, sampling_rate, num_frames, pad_mode, audio_per_frame=False) -> dict:
         """Clips (or, with `audio_per_frame`, lists of per-frame windows) -> `input_features` [B, T, ...] through the

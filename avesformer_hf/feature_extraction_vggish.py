@@ -227,16 +227,22 @@ class VGGishFeatureExtractor(SequenceFeatureExtractor):
                 masks.append(mask)
             features.append(examples)
 
-        lengths = sorted({len(example) for example in features})
-        if len(lengths) > 1:
-            raise ValueError(
-                f"the audio clips give different numbers of 0.96-s examples ({', '.join(map(str, lengths))}); "
-                "pass num_frames=T to cut or fill them to a common length"
-            )
+        check_same_length(features, "0.96-s examples")
         data = {"input_features": np.stack(features)}
         if num_frames is not None and pad_mode == "zeros":
             data["audio_mask"] = np.stack(masks)
         return BatchFeature(data=data, tensor_type=return_tensors)
+
+
+def check_same_length(clips: list, what: str) -> int:
+    """All clips must give the same number of windows (the common length is returned)."""
+    lengths = sorted({len(clip) for clip in clips})
+    if len(lengths) > 1:
+        raise ValueError(
+            f"the audio clips give different numbers of {what} ({', '.join(map(str, lengths))}); "
+            "pass num_frames=T to cut or fill them to a common length"
+        )
+    return lengths[0]
 
 
 def check_pad_mode(pad_mode: str):

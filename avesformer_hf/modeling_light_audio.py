@@ -6,7 +6,7 @@ from transformers import PreTrainedModel
 from transformers import initialization as init
 
 from .configuration_light_audio import LightAudioConfig
-from .modeling_vggish import VGGishOutput
+from .modeling_vggish import VGGishOutput, check_log_mel_examples
 
 
 class LightAudioConvNormAct(nn.Sequential):
@@ -65,12 +65,7 @@ class LightAudioModel(LightAudioPreTrainedModel):
         self.post_init()
 
     def forward(self, input_features: torch.Tensor, return_dict: bool | None = None, **kwargs) -> VGGishOutput:
-        expected = (1, self.config.num_frames_per_example, self.config.num_mel_bins)
-        if input_features.ndim != 4 or tuple(input_features.shape[1:]) != expected:
-            raise ValueError(
-                f"`input_features` must have shape [N, {expected[0]}, {expected[1]}, {expected[2]}], "
-                f"got {list(input_features.shape)}"
-            )
+        check_log_mel_examples(input_features, self.config)
         hidden = self.features(input_features)
         embeddings = self.embedding(hidden.mean(dim=(2, 3)))  # [N, C, h, w] -> [N, C] -> [N, embedding_size]
         if return_dict is False:

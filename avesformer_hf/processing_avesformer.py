@@ -7,6 +7,7 @@ from transformers.processing_utils import ProcessorMixin
 from .feature_extraction_vggish import (
     VGGishFeatureExtractor,
     check_pad_mode,
+    check_same_length,
     fit_to_num_frames,
     is_batch_of_clips,
     load_waveform,
@@ -126,14 +127,9 @@ class AudioVisualProcessor(ProcessorMixin):
                 clip_windows, mask = fit_to_num_frames(clip_windows, num_frames, pad_mode)
                 masks.append(mask)
             windows.append(clip_windows)
-        lengths = sorted({len(clip_windows) for clip_windows in windows})
-        if len(lengths) > 1:
-            raise ValueError(
-                f"the audio clips give different numbers of {self.audio_window_seconds}-s windows "
-                f"({', '.join(map(str, lengths))}); pass num_frames=T to cut or fill them to a common length"
-            )
+        length = check_same_length(windows, f"{self.audio_window_seconds}-s windows")
         features = self.window_features(np.concatenate(windows))
-        data = {"input_features": features.reshape(len(windows), lengths[0], *features.shape[1:])}
+        data = {"input_features": features.reshape(len(windows), length, *features.shape[1:])}
         if num_frames is not None and pad_mode == "zeros":
             data["audio_mask"] = np.stack(masks)
         return data

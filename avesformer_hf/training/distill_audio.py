@@ -23,7 +23,7 @@ from safetensors.torch import load_file, save_file
 from ..audio_encoders import feature_extractor_for
 from ..configuration_light_audio import LightAudioConfig
 from ..modeling_light_audio import LightAudioModel
-from .checkpointing import CHECKPOINTS_DIR, checkpoint_dirs
+from .checkpointing import CHECKPOINTS_DIR, TrainerState, checkpoint_dirs
 from .distill_data import build_distillation_set, find_audio_files, load_teacher, split_files
 from .tracking import LOG_FILE
 
@@ -50,15 +50,6 @@ class DistillArguments:
     resume_from_checkpoint: str | None = None  # "latest" or a checkpoint folder
 
 
-@dataclass
-class DistillState:
-    epoch: int = 0
-    batches_in_epoch: int = 0
-    global_step: int = 0
-    best_cosine: float | None = None
-    best_epoch: int | None = None
-
-
 @torch.no_grad()
 def heldout_metrics(student, inputs, targets, batch_size: int, teacher_mean: torch.Tensor) -> dict:
     """On held-out windows: squared error over the teacher's variance (1 - R^2), mean cosine similarity, and the
@@ -79,7 +70,7 @@ def distillation_loss(predicted, targets, variance):
     return F.mse_loss(predicted, targets) / variance + (1 - F.cosine_similarity(predicted, targets, dim=-1).mean())
 
 
-def save_checkpoint(output_dir: Path, student, optimizer, state: DistillState, keep: int) -> Path:
+def save_checkpoint(output_dir: Path, student, optimizer, state: TrainerState, keep: int) -> Path:
     """Student (safetensors), AdamW tensors (safetensors) + param groups and loop state (JSON); atomic rename."""
     root = output_dir / CHECKPOINTS_DIR
     final, partial = root / f"checkpoint-{state.global_step}", root / f"checkpoint-{state.global_step}.partial"
@@ -97,7 +88,7 @@ def save_checkpoint(output_dir: Path, student, optimizer, state: DistillState, k
     return final
 
 
-def load_checkpoint(folder: Path, student, optimizer) -> DistillState:
+def load_checkpoint(folder: Path, student, optimizer) -> TrainerState:
     if not (folder / STATE_FILE).is_file():
         raise FileNotFoundError(f"--resume-from-checkpoint {folder}: not a distill-audio checkpoint (no {STATE_FILE})")
     student.load_state_dict(LightAudioModel.from_pretrained(folder).state_dict())
@@ -107,7 +98,7 @@ def load_checkpoint(folder: Path, student, optimizer) -> DistillState:
         index, name = key.split(".", 1)
         state.setdefault(int(index), {})[name] = value
     optimizer.load_state_dict({"state": state, "param_groups": saved["param_groups"]})
-    return DistillState(**saved["state"])
+    return TrainerState(**saved["state"])
 
 
 def resolve_resume(args: DistillArguments, output_dir: Path) -> Path | None:
@@ -168,12 +159,13 @@ def distill_audio(args: DistillArguments, progress=print) -> dict:
         student.embedding.bias.copy_(train_set.targets.mean(dim=0))
     optimizer = torch.optim.AdamW(student.parameters(), lr=args.learning_rate, weight_decay=args.weight_decay)
     resume = resolve_resume(args, output_dir)
-    state = load_checkpoint(resume, student, optimizer) if resume else DistillState()
+    state = load_checkpoint(resume, student, optimizer) if resume else TrainerState()  # best_metric: held-out cosine
     tracker = JSONLinesTracker(output_dir, resume_step=state.global_step if resume else None)
     tracker.start()
     history = [] if resume is None else [record for record in read_history(output_dir) if record["step"] <= state.global_step]
     if resume is None:
-        history.append({"epoch": 0, "step": 0, **heldout_metrics(student, heldout.inputs, heldout.targets, args.batch_size, train_set.targets.mean(dim=0))})
+        before = heldout_metrics(student, heldout.inputs, heldout.targets, args.batch_size, train_set.targets.mean(dim=0))
+        history.append({"epoch": 0, "step": 0, **before})
         log_heldout(tracker, history[-1])
     run_epochs(args, student, optimizer, state, train_set, heldout, tracker, history, output_dir, progress)
     student_extractor.save_pretrained(output_dir / MODEL_DIR)
@@ -209,8 +201,8 @@ def run_epochs(args, student, optimizer, state, train_set, heldout, tracker, his
             f"epoch {state.epoch}: held-out cosine {metrics['cosine']:.4f} (centred {metrics['centered_cosine']:.4f}), "
             f"normalised MSE {metrics['normalized_mse']:.4f}"
         )
-        if state.best_cosine is None or metrics["cosine"] > state.best_cosine:
-            state.best_cosine, state.best_epoch = metrics["cosine"], state.epoch
+        if state.best_metric is None or metrics["cosine"] > state.best_metric:
+            state.best_metric, state.best_step = metrics["cosine"], state.global_step
             student.save_pretrained(output_dir / MODEL_DIR)
         save_checkpoint(output_dir, student, optimizer, state, args.keep_checkpoints)
 
@@ -238,8 +230,8 @@ def write_metrics(args, output_dir, state, history, student, train_set, heldout)
         "training_windows": len(train_set.inputs),
         "heldout_windows": len(heldout.inputs),
         "heldout_files": heldout.files,
-        "best_epoch": state.best_epoch,
-        "best_heldout_cosine": state.best_cosine,
+        "best_epoch": next(record["epoch"] for record in history if record["step"] == state.best_step),
+        "best_heldout_cosine": state.best_metric,
         "history": history,
         "arguments": asdict(args),
     }

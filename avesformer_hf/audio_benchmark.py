@@ -104,7 +104,7 @@ def audio_encoders_section(result: dict) -> list[str]:
         "## Audio encoders (the audio part alone)",
         "",
         f"Random init, eval, one clip of T = {result['options']['frames']} windows per call, "
-        f"{result['options']['threads']} threads on `{result['options']['device']}`; per-frame = per window. "
+        f"threads: {result['options']['threads']}, on `{result['options']['device']}`; per-frame = per window. "
         "Front end: the encoder's own feature extractor (numpy) in `AudioVisualProcessor`. MB: fp32 weights (10^6 bytes).",
         "",
         "| encoder | model_type | input per frame | parameters (M) | MB | GFLOPs / frame | ms / frame | front end ms / frame | embedding |",

@@ -19,6 +19,8 @@ _EXPORTS = {
     "AVESFormerPreTrainedModel": "modeling_avesformer",
     "AudioVisualProcessor": "processing_avesformer",
     "AudioVisualSegmentationPipeline": "pipeline_avesformer",
+    "LightAudioConfig": "configuration_light_audio",
+    "LightAudioModel": "modeling_light_audio",
     "VGGishConfig": "configuration_vggish",
     "VGGishFeatureExtractor": "feature_extraction_vggish",
     "VGGishModel": "modeling_vggish",

@@ -175,6 +175,7 @@ class BenchmarkOptions:
     profile_rows: int = 12
     streaming_frames: int = 20
     streaming_fps: float = 10.0
+    audio_encoders: tuple = ()  # names of `audio_benchmark.default_audio_encoders()` to measure alone
 
 
 class SettingRunner:
@@ -370,6 +371,10 @@ def run_benchmark(
             progress("streaming: " + ", ".join(f"{run['dtype']} {run['fps']:.1f} frames/s" for run in result["streaming"]))
         if options.profile_rows:
             result["profile"] = profile_top_ops(base, options, options.profile_rows)
+        if options.audio_encoders:
+            from .audio_benchmark import run_audio_encoders
+
+            result["audio_encoders"] = run_audio_encoders(options, progress)
         result["load_average_end"] = os.getloadavg()
         return result
     finally:

@@ -220,6 +220,8 @@ def manual_section(previous: str | None) -> list[str]:
 
 def to_markdown(result: dict, command: str, previous: str | None = None) -> str:
     """The whole document; `previous` (the old file's text) supplies the hand-written section."""
+    from .audio_benchmark import audio_encoders_section  # imports torch: only when a report is written
+
     sections = [
         header(result, command),
         targets_section(result),
@@ -228,6 +230,7 @@ def to_markdown(result: dict, command: str, previous: str | None = None) -> str:
         nq_section(result),
         reading_section(result),
         profile_section(result),
+        audio_encoders_section(result),
         manual_section(previous),
     ]
     return "\n".join(line for section in sections for line in section)

@@ -20,6 +20,7 @@ COMMANDS = {
     "demo": "avesformer_hf.commands.demo",
     "benchmark": "avesformer_hf.commands.benchmark",
     "export-onnx": "avesformer_hf.commands.export_onnx",
+    "distill-audio": "avesformer_hf.commands.distill_audio",
 }
 
 

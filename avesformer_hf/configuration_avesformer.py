@@ -2,6 +2,7 @@
 
 from transformers import CONFIG_MAPPING, PretrainedConfig, PvtV2Config
 
+from .configuration_light_audio import LightAudioConfig
 from .configuration_vggish import VGGishConfig
 
 STAGE_TYPES = ("conv", "attn")
@@ -9,6 +10,17 @@ PROMPT_FUSIONS = ("add", "concat")
 MASK_HEAD_CONVS = ("separable", "dense")
 BACKBONE_TYPES = ("pvt_v2", "resnet")
 BACKBONE_STAGES = ["stage1", "stage2", "stage3", "stage4"]
+OWN_AUDIO_CONFIGS = {"vggish": VGGishConfig, "light_audio": LightAudioConfig}
+# audio encoder model_type -> size of its pooled per-frame embedding, read from its config
+AUDIO_EMBEDDING_SIZES = {
+    "vggish": lambda config: config.embedding_size,
+    "light_audio": lambda config: config.embedding_size,
+    "audio-spectrogram-transformer": lambda config: config.hidden_size,
+    "clap_audio_model": lambda config: int(config.patch_embeds_hidden_size * 2 ** (len(config.depths) - 1)),
+    "whisper": lambda config: config.d_model,
+    "wav2vec2": lambda config: config.hidden_size,
+    "hubert": lambda config: config.hidden_size,
+}
 
 
 def default_backbone_config() -> PvtV2Config:
@@ -32,7 +44,10 @@ class AVESFormerConfig(PretrainedConfig):
         backbone_config (`PretrainedConfig` or `dict`, *optional*):
             A transformers `PvtV2Config` or `ResNetConfig` with four output stages (strides 4/8/16/32).
             Defaults to PVT-v2-b2.
-        audio_config (`VGGishConfig` or `dict`, *optional*): the audio backbone. Defaults to VGGish.
+        audio_config (`PretrainedConfig` or `dict`, *optional*): the per-frame audio encoder. Defaults to VGGish
+            (`VGGishConfig`); also `LightAudioConfig` (our light CNN on the same log-mel) or a transformers audio
+            model's config: `ASTConfig`, `ClapAudioConfig`, `WhisperConfig` (its encoder), `Wav2Vec2Config`,
+            `HubertConfig`. A dict is restored by its `model_type`.
         d_model (`int`, *optional*, defaults to 256): width of the decoder.
         num_prompt_queries (`int`, *optional*, defaults to 16): learnable prompts of the Prompt Query Generator.
         prompt_fusion (`str`, *optional*, defaults to `"add"`):
@@ -53,12 +68,13 @@ class AVESFormerConfig(PretrainedConfig):
         num_labels (`int`, *optional*, defaults to 1): 1 for binary masks (sigmoid), 71 for AVSS (softmax).
         dice_loss_weight, bce_loss_weight, ce_loss_weight, aux_loss_weight (`float`, *optional*):
             Loss weights (defaults 1.0, 1.0, 1.0, 0.1).
-        freeze_audio_backbone (`bool`, *optional*, defaults to `True`): keep VGGish frozen.
+        freeze_audio_backbone (`bool`, *optional*, defaults to `True`): keep the audio encoder frozen (and in eval
+            mode, so its dropout and BatchNorm statistics stay fixed).
         initializer_range (`float`, *optional*, defaults to 0.02): std of the truncated-normal init.
     """
 
     model_type = "avesformer"
-    sub_configs = {"backbone_config": PretrainedConfig, "audio_config": VGGishConfig}
+    sub_configs = {"backbone_config": PretrainedConfig, "audio_config": PretrainedConfig}
 
     def __init__(
         self,
@@ -98,11 +114,7 @@ class AVESFormerConfig(PretrainedConfig):
             kwargs["id2label"] = {0: "sounding"} if num_labels == 1 else {i: f"LABEL_{i}" for i in range(num_labels)}
 
         self.backbone_config = self._build_backbone_config(backbone_config)
-        if audio_config is None:
-            audio_config = VGGishConfig()
-        elif isinstance(audio_config, dict):
-            audio_config = VGGishConfig(**audio_config)
-        self.audio_config = audio_config
+        self.audio_config = self._build_audio_config(audio_config)
         self.d_model = d_model
         self.num_prompt_queries = num_prompt_queries
         self.prompt_fusion = prompt_fusion
@@ -151,6 +163,26 @@ class AVESFormerConfig(PretrainedConfig):
             )
         return backbone_config
 
+    @staticmethod
+    def _build_audio_config(audio_config):
+        if audio_config is None:
+            return VGGishConfig()
+        if isinstance(audio_config, dict):
+            audio_config = dict(audio_config)
+            model_type = audio_config.pop("model_type", "vggish")  # configs saved before other encoders existed
+            if model_type not in AUDIO_EMBEDDING_SIZES:
+                raise ValueError(
+                    f"`audio_config.model_type` must be one of {sorted(AUDIO_EMBEDDING_SIZES)}, got {model_type!r}"
+                )
+            config_class = OWN_AUDIO_CONFIGS.get(model_type) or CONFIG_MAPPING[model_type]
+            audio_config = config_class(**audio_config)
+        if getattr(audio_config, "model_type", None) not in AUDIO_EMBEDDING_SIZES:
+            raise ValueError(
+                f"`audio_config` must be the config of one of {sorted(AUDIO_EMBEDDING_SIZES)}, "
+                f"got {type(audio_config).__name__}"
+            )
+        return audio_config
+
     def _validate_avesformer(self):
         unknown = [stage for stage in self.decoder_stage_types if stage not in STAGE_TYPES]
         if unknown or not self.decoder_stage_types:
@@ -180,6 +212,11 @@ class AVESFormerConfig(PretrainedConfig):
             raise ValueError(f"`num_frames` must be at least 1, got {self.num_frames}")
         if self.conv_kernel_size % 2 == 0:
             raise ValueError(f"`conv_kernel_size` must be odd, got {self.conv_kernel_size}")
+
+    @property
+    def audio_embedding_size(self) -> int:
+        """Size of the audio encoder's pooled per-frame embedding (`audio_embeds`' last dimension)."""
+        return AUDIO_EMBEDDING_SIZES[self.audio_config.model_type](self.audio_config)
 
     @property
     def is_semantic(self) -> bool:

@@ -28,7 +28,7 @@ def example_inputs(config, batch: int = 1, frames: int = 1, size: int = 224, see
     generator = torch.Generator().manual_seed(seed)
     return (
         torch.randn(batch, frames, 3, size, size, generator=generator),
-        torch.randn(batch, frames, config.audio_config.embedding_size, generator=generator),
+        torch.randn(batch, frames, config.audio_embedding_size, generator=generator),
     )
 
 

@@ -71,6 +71,31 @@ def resample(waveform: np.ndarray, orig_rate: int, target_rate: int) -> np.ndarr
     return soxr.resample(waveform, orig_rate, target_rate, quality="VHQ")
 
 
+def load_waveform(raw: object, sampling_rate: int, target_rate: int, what: str) -> np.ndarray:
+    """Any accepted clip (numpy, torch, list; int or float; mono or multi-channel) -> mono float at `target_rate`."""
+    if hasattr(raw, "detach"):
+        raw = raw.detach().cpu().numpy()
+    elif isinstance(raw, (list, tuple)):
+        raw = np.asarray(raw, dtype=np.float64)  # plain lists are float samples, never PCM integers
+    waveform = to_mono(to_float_waveform(np.asarray(raw), what), what)
+    if sampling_rate != target_rate:
+        waveform = resample(waveform, sampling_rate, target_rate)
+    return waveform
+
+
+def fit_to_num_frames(examples: np.ndarray, num_frames: int, pad_mode: str) -> tuple[np.ndarray, np.ndarray]:
+    """Cut or fill [n, ...] to [num_frames, ...] (repeating the last item or adding zeros); also return the
+    [num_frames] mask of real items."""
+    available = min(len(examples), num_frames)
+    mask = np.zeros(num_frames, dtype=np.int64)
+    mask[:available] = 1
+    missing = num_frames - available
+    if missing == 0:
+        return examples[:num_frames], mask
+    filler = examples[-1:] if pad_mode == "repeat" else np.zeros_like(examples[:1])
+    return np.concatenate([examples, np.repeat(filler, missing, axis=0)]), mask
+
+
 class VGGishFeatureExtractor(SequenceFeatureExtractor):
     r"""
     Turns waveforms into VGGish log-mel examples, one 0.96-s example per video frame.
@@ -109,8 +134,7 @@ class VGGishFeatureExtractor(SequenceFeatureExtractor):
         **kwargs,
     ):
         super().__init__(feature_size=feature_size, sampling_rate=sampling_rate, padding_value=padding_value, **kwargs)
-        if pad_mode not in PAD_MODES:
-            raise ValueError(f"pad_mode must be one of {PAD_MODES}, got {pad_mode!r}")
+        check_pad_mode(pad_mode)
         self.win_length = win_length
         self.hop_length = hop_length
         self.n_fft = n_fft
@@ -148,13 +172,7 @@ class VGGishFeatureExtractor(SequenceFeatureExtractor):
 
     def prepare_waveform(self, raw: object, sampling_rate: int, what: str) -> np.ndarray:
         """Any accepted clip (numpy, torch, list; int or float; mono or multi-channel) -> mono float at our rate."""
-        if hasattr(raw, "detach"):
-            raw = raw.detach().cpu().numpy()
-        elif isinstance(raw, (list, tuple)):
-            raw = np.asarray(raw, dtype=np.float64)  # plain lists are float samples, never PCM integers
-        waveform = to_mono(to_float_waveform(np.asarray(raw), what), what)
-        if sampling_rate != self.sampling_rate:
-            waveform = resample(waveform, sampling_rate, self.sampling_rate)
+        waveform = load_waveform(raw, sampling_rate, self.sampling_rate, what)
         if len(waveform) < self.samples_per_example:
             raise ValueError(
                 f"{what}: audio is {len(waveform) / self.sampling_rate:.3f} s long ({len(waveform)} samples at "
@@ -165,14 +183,7 @@ class VGGishFeatureExtractor(SequenceFeatureExtractor):
 
     def fit_to_num_frames(self, examples: np.ndarray, num_frames: int, pad_mode: str) -> tuple[np.ndarray, np.ndarray]:
         """Cut or fill [n, 1, 96, 64] to [num_frames, 1, 96, 64]; also return the [num_frames] mask of real examples."""
-        available = min(len(examples), num_frames)
-        mask = np.zeros(num_frames, dtype=np.int64)
-        mask[:available] = 1
-        missing = num_frames - available
-        if missing == 0:
-            return examples[:num_frames], mask
-        filler = examples[-1:] if pad_mode == "repeat" else np.zeros_like(examples[:1])
-        return np.concatenate([examples, np.repeat(filler, missing, axis=0)]), mask
+        return fit_to_num_frames(examples, num_frames, pad_mode)
 
     def __call__(
         self,
@@ -204,8 +215,7 @@ class VGGishFeatureExtractor(SequenceFeatureExtractor):
             )
         num_frames = self.num_frames if num_frames is None else num_frames
         pad_mode = self.pad_mode if pad_mode is None else pad_mode
-        if pad_mode not in PAD_MODES:
-            raise ValueError(f"pad_mode must be one of {PAD_MODES}, got {pad_mode!r}")
+        check_pad_mode(pad_mode)
         if num_frames is not None and num_frames < 1:
             raise ValueError(f"num_frames must be a positive number of examples, got {num_frames}")
 
@@ -219,16 +229,27 @@ class VGGishFeatureExtractor(SequenceFeatureExtractor):
                 masks.append(mask)
             features.append(examples)
 
-        lengths = sorted({len(example) for example in features})
-        if len(lengths) > 1:
-            raise ValueError(
-                f"the audio clips give different numbers of 0.96-s examples ({', '.join(map(str, lengths))}); "
-                "pass num_frames=T to cut or fill them to a common length"
-            )
+        check_same_length(features, "0.96-s examples")
         data = {"input_features": np.stack(features)}
         if num_frames is not None and pad_mode == "zeros":
             data["audio_mask"] = np.stack(masks)
         return BatchFeature(data=data, tensor_type=return_tensors)
+
+
+def check_same_length(clips: list, what: str) -> int:
+    """All clips must give the same number of windows (the common length is returned)."""
+    lengths = sorted({len(clip) for clip in clips})
+    if len(lengths) > 1:
+        raise ValueError(
+            f"the audio clips give different numbers of {what} ({', '.join(map(str, lengths))}); "
+            "pass num_frames=T to cut or fill them to a common length"
+        )
+    return lengths[0]
+
+
+def check_pad_mode(pad_mode: str):
+    if pad_mode not in PAD_MODES:
+        raise ValueError(f"pad_mode must be one of {PAD_MODES}, got {pad_mode!r}")
 
 
 def is_batch_of_clips(raw_audio) -> bool:

@@ -15,7 +15,12 @@ from transformers import initialization as init
 from transformers.utils import ModelOutput
 
 from .configuration_avesformer import AVESFormerConfig
-from .modeling_vggish import VGGishModel
+from .modeling_avesformer_audio import (
+    build_audio_encoder,
+    fit_pretrained_state,
+    pooled_audio_embeddings,
+    pretrained_audio_encoder,
+)
 
 AUDIO_EMBED_KEY = "audio_embeds"
 
@@ -27,7 +32,8 @@ class AVESFormerOutput(ModelOutput):
         loss (`torch.FloatTensor` of shape `()`, *optional*): the training loss, when `labels` are given.
         logits (`torch.FloatTensor` of shape `(B, T, K, H / 4, W / 4)`):
             K = 1 mask logit (sigmoid) for binary models, K = num_labels class logits (softmax) for semantic ones.
-        audio_embeds (`torch.FloatTensor` of shape `(B, T, 128)`): the audio embeddings used (VGGish output).
+        audio_embeds (`torch.FloatTensor` of shape `(B, T, E)`): the audio embeddings used (the audio encoder's
+            pooled output, E = `config.audio_embedding_size`, 128 for VGGish).
         attentions (`tuple(torch.FloatTensor)`, *optional*): with `output_attentions=True`, the PQG
             cross-attention weights of every attention stage, each `(B, T, heads, visual_tokens, prompt_tokens)`.
     """
@@ -332,13 +338,13 @@ class AVESFormerModel(AVESFormerPreTrainedModel):
     def __init__(self, config: AVESFormerConfig):
         super().__init__(config)
         self.backbone = AutoBackbone.from_config(config.backbone_config)
-        self.audio_backbone = VGGishModel(config.audio_config)
+        self.audio_backbone = build_audio_encoder(config.audio_config)
         dim = config.d_model
         self.input_projections = nn.ModuleList(
             nn.Sequential(nn.Conv2d(channels, dim, 1), nn.GroupNorm(config.num_norm_groups, dim))
             for channels in self.backbone.num_features[-4:]
         )
-        self.audio_projection = nn.Linear(config.audio_config.embedding_size, dim)
+        self.audio_projection = nn.Linear(config.audio_embedding_size, dim)
         self.prompt_query_generator = AVESFormerPromptQueryGenerator(config)
         self.decoder = AVESFormerELFDecoder(config)
         self.mask_head = AVESFormerMaskHead(config)
@@ -346,49 +352,56 @@ class AVESFormerModel(AVESFormerPreTrainedModel):
         if config.freeze_audio_backbone:
             self.audio_backbone.requires_grad_(False)
 
+    def train(self, mode: bool = True):
+        super().train(mode)
+        if self.config.freeze_audio_backbone:
+            self.audio_backbone.eval()  # a frozen encoder keeps its dropout off and its BatchNorm statistics fixed
+        return self
+
     def freeze_visual_backbone(self, frozen: bool = True):
         """Freeze (or unfreeze) the visual backbone, as the training recipe does for its first epochs."""
         self.backbone.requires_grad_(not frozen)
 
     @classmethod
     def from_backbone_pretrained(cls, config: AVESFormerConfig, backbone=None, audio=None, **hub_kwargs):
-        """A fresh AVESFormer (new decoder) whose visual backbone and/or VGGish start from pretrained weights.
+        """A fresh AVESFormer (new decoder) whose visual backbone and/or audio encoder start from pretrained weights.
 
         `backbone`: Hub id or folder of a transformers PVT-v2 / ResNet checkpoint that fits `config.backbone_config`
-        (`OpenGVLab/pvt_v2_b2`, `microsoft/resnet-50`); `audio`: a `VGGishModel` Hub id or folder. `hub_kwargs`
-        (`revision`, `cache_dir`, ...) go to `from_pretrained`. Original `.pth` files: see `avesformer_hf.convert`.
+        (`OpenGVLab/pvt_v2_b2`, `microsoft/resnet-50`); `audio`: Hub id or folder of the encoder that
+        `config.audio_config` describes (a `VGGishModel` or `LightAudioModel` folder, an AST / CLAP / Whisper /
+        wav2vec2 / HuBERT checkpoint; a Whisper encoder configured for short windows keeps the first rows of the
+        checkpoint's position table). `hub_kwargs` (`revision`, `cache_dir`, ...) go to `from_pretrained`. Original
+        `.pth` files: see `avesformer_hf.convert`.
         """
         model = cls(config)
-        for module, source in ((model.backbone, backbone), (model.audio_backbone, audio)):
-            if source is None:
-                continue
-            expected_type = module.config.model_type
-            found_type = type(module.config).get_config_dict(source, **hub_kwargs)[0].get("model_type")
-            if found_type != expected_type:
-                raise ValueError(f"{source} holds a {found_type!r} checkpoint, but the config expects {expected_type!r}")
-            stages = {"out_features": list(module.config.out_features)} if module is model.backbone else {}
-            pretrained, info = type(module).from_pretrained(source, output_loading_info=True, **stages, **hub_kwargs)
-            unfilled = sorted(info["missing_keys"]) + sorted(str(key) for key in info["mismatched_keys"])
-            if unfilled:
-                raise ValueError(f"{source} does not fill {type(module).__name__}: {unfilled[:12]}")
-            try:
-                module.load_state_dict(pretrained.state_dict())
-            except RuntimeError as error:
-                raise ValueError(f"{source} does not fit `config` ({type(module).__name__}): {error}") from None
+        if backbone is not None:
+            found_type = type(config.backbone_config).get_config_dict(backbone, **hub_kwargs)[0].get("model_type")
+            if found_type != config.backbone_config.model_type:
+                raise ValueError(
+                    f"{backbone} holds a {found_type!r} checkpoint, but the config expects "
+                    f"{config.backbone_config.model_type!r}"
+                )
+            stages = {"out_features": list(config.backbone_config.out_features)}
+            pretrained = type(model.backbone).from_pretrained(backbone, output_loading_info=True, **stages, **hub_kwargs)
+            _load_part(model.backbone, *pretrained, backbone)
+        if audio is not None:
+            _load_part(model.audio_backbone, *pretrained_audio_encoder(model.audio_backbone, audio, **hub_kwargs), audio)
         return model
 
     def embed_audio(self, input_features: torch.Tensor) -> torch.Tensor:
-        """VGGish log-mel examples [B, T, 1, 96, 64] -> audio embeddings [B, T, 128]."""
-        self._check_rank("input_features", input_features, 5, "[B, T, 1, 96, 64]")
+        """The audio encoder's input per frame [B, T, ...] (VGGish: log-mel examples [B, T, 1, 96, 64]) -> audio
+        embeddings [B, T, E]."""
+        if input_features.ndim < 3:
+            raise ValueError(f"`input_features` must have shape [B, T, ...], got {list(input_features.shape)}")
         batch, frames = input_features.shape[:2]
         with torch.set_grad_enabled(torch.is_grad_enabled() and not self.config.freeze_audio_backbone):
-            embeddings = self.audio_backbone(input_features.flatten(0, 1)).embeddings
+            embeddings = pooled_audio_embeddings(self.audio_backbone, input_features.flatten(0, 1))
         return embeddings.unflatten(0, (batch, frames))
 
     def decode(self, visual_maps: list[torch.Tensor], audio_embeds: torch.Tensor, output_attentions: bool = False):
         """Everything after the two backbones: projections, PQG, ELF decoder, mask head.
 
-        visual_maps: the backbone's four maps [N, C_i, H / s_i, W / s_i]; audio_embeds [N, 128].
+        visual_maps: the backbone's four maps [N, C_i, H / s_i, W / s_i]; audio_embeds [N, E].
         Returns logits [N, K, H / 4, W / 4], mask features [N, D, H / 4, W / 4] and the PQG cross-attention weights.
         """
         # Channels-last maps: the conv blocks' and the mask head's permutes to [N, h, w, D] become free views, and
@@ -418,8 +431,9 @@ class AVESFormerModel(AVESFormerPreTrainedModel):
         r"""
         Args:
             pixel_values (`torch.FloatTensor` of shape `(B, T, 3, H, W)`): normalised frames; H, W divisible by 32.
-            input_features (`torch.FloatTensor` of shape `(B, T, 1, 96, 64)`): VGGish log-mel examples, one per frame.
-            audio_embeds (`torch.FloatTensor` of shape `(B, T, 128)`): precomputed VGGish embeddings instead.
+            input_features (`torch.FloatTensor` of shape `(B, T, ...)`): the audio encoder's input, one window per
+                frame (VGGish and the light encoder: log-mel examples `(B, T, 1, 96, 64)`).
+            audio_embeds (`torch.FloatTensor` of shape `(B, T, E)`): precomputed audio embeddings instead.
             audio_mask (`torch.Tensor` of shape `(B, T)`, *optional*): 0 where the audio is padding; its embedding
                 is zeroed.
             labels (`torch.Tensor` of shape `(B, T, H', W')`, *optional*): float 0/1 masks (binary models) or
@@ -473,8 +487,10 @@ class AVESFormerModel(AVESFormerPreTrainedModel):
         if height % 32 or width % 32:
             raise ValueError(f"`pixel_values` height and width must be divisible by 32, got {height}x{width}")
         if (input_features is None) == (audio_embeds is None):
-            raise ValueError("Pass exactly one of `input_features` [B, T, 1, 96, 64] and `audio_embeds` [B, T, 128]")
-        if input_features is not None:
+            raise ValueError(
+                f"Pass exactly one of `input_features` [B, T, ...] and `audio_embeds` [B, T, {self.config.audio_embedding_size}]"
+            )
+        if input_features is not None and hasattr(self.config.audio_config, "num_frames_per_example"):
             audio_config = self.config.audio_config
             expected = (batch, frames, 1, audio_config.num_frames_per_example, audio_config.num_mel_bins)
             self._check_rank("input_features", input_features, 5, f"{list(expected)}")
@@ -483,8 +499,14 @@ class AVESFormerModel(AVESFormerPreTrainedModel):
                     f"`input_features` must have shape {list(expected)} to match `pixel_values` "
                     f"(B={batch}, T={frames}), got {list(input_features.shape)}"
                 )
+        elif input_features is not None:
+            if input_features.ndim < 3 or tuple(input_features.shape[:2]) != (batch, frames):
+                raise ValueError(
+                    f"`input_features` must have shape [B, T, ...] with B={batch}, T={frames} to match `pixel_values`, "
+                    f"got {list(input_features.shape)}"
+                )
         else:
-            expected = (batch, frames, self.config.audio_config.embedding_size)
+            expected = (batch, frames, self.config.audio_embedding_size)
             if tuple(audio_embeds.shape) != expected:
                 raise ValueError(
                     f"`audio_embeds` must have shape {list(expected)} to match `pixel_values`, got {list(audio_embeds.shape)}"
@@ -503,6 +525,17 @@ class AVESFormerModel(AVESFormerPreTrainedModel):
             if not self.config.is_semantic and not labels.is_floating_point():
                 raise ValueError(f"`labels` of a binary model must be float 0/1 masks, got {labels.dtype}")
         return batch, frames
+
+
+def _load_part(module: nn.Module, pretrained: PreTrainedModel, info: dict, source):
+    """Copy a pretrained part into `module`; a checkpoint that leaves weights unfilled or does not fit is an error."""
+    unfilled = sorted(info["missing_keys"]) + sorted(str(key) for key in info["mismatched_keys"])
+    if unfilled:
+        raise ValueError(f"{source} does not fill {type(module).__name__}: {unfilled[:12]}")
+    try:
+        module.load_state_dict(fit_pretrained_state(module, pretrained.state_dict()))
+    except RuntimeError as error:
+        raise ValueError(f"{source} does not fit `config` ({type(module).__name__}): {error}") from None
 
 
 __all__ = ["AVESFormerModel", "AVESFormerPreTrainedModel", "AVESFormerOutput"]

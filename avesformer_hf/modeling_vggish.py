@@ -23,6 +23,16 @@ class VGGishOutput(ModelOutput):
     last_hidden_state: torch.FloatTensor | None = None
 
 
+def check_log_mel_examples(input_features: torch.Tensor, config) -> None:
+    """`input_features` must be [N, 1, num_frames_per_example, num_mel_bins] (the VGGish log-mel examples)."""
+    expected = (1, config.num_frames_per_example, config.num_mel_bins)
+    if input_features.ndim != 4 or tuple(input_features.shape[1:]) != expected:
+        raise ValueError(
+            f"`input_features` must have shape [N, {expected[0]}, {expected[1]}, {expected[2]}], "
+            f"got {list(input_features.shape)}"
+        )
+
+
 class VGGishPreTrainedModel(PreTrainedModel):
     config_class = VGGishConfig
     base_model_prefix = "vggish"
@@ -64,12 +74,7 @@ class VGGishModel(VGGishPreTrainedModel):
         self.post_init()
 
     def forward(self, input_features: torch.Tensor, return_dict: bool | None = None, **kwargs) -> VGGishOutput:
-        expected = (1, self.config.num_frames_per_example, self.config.num_mel_bins)
-        if input_features.ndim != 4 or tuple(input_features.shape[1:]) != expected:
-            raise ValueError(
-                f"`input_features` must have shape [N, {expected[0]}, {expected[1]}, {expected[2]}], "
-                f"got {list(input_features.shape)}"
-            )
+        check_log_mel_examples(input_features, self.config)
         hidden = self.features(input_features)
         # (N, C, h, w) -> (N, h, w, C) -> (N, h*w*C): the original network flattens channels-last.
         flat = hidden.permute(0, 2, 3, 1).flatten(1)

@@ -24,10 +24,12 @@ def register_with_transformers() -> None:
     from transformers import AutoConfig, AutoFeatureExtractor, AutoImageProcessor, AutoModel, AutoProcessor
 
     from .configuration_avesformer import AVESFormerConfig
+    from .configuration_light_audio import LightAudioConfig
     from .configuration_vggish import VGGishConfig
     from .feature_extraction_vggish import VGGishFeatureExtractor
     from .image_processing_avesformer import AVESFormerImageProcessor
     from .modeling_avesformer import AVESFormerModel
+    from .modeling_light_audio import LightAudioModel
     from .modeling_vggish import VGGishModel
     from .pipeline_avesformer import register_pipeline
     from .processing_avesformer import AudioVisualProcessor
@@ -36,6 +38,9 @@ def register_with_transformers() -> None:
     AutoConfig.register(VGGishConfig.model_type, VGGishConfig, exist_ok=True)
     AutoModel.register(AVESFormerConfig, AVESFormerModel, exist_ok=True)
     AutoModel.register(VGGishConfig, VGGishModel, exist_ok=True)
+    AutoConfig.register(LightAudioConfig.model_type, LightAudioConfig, exist_ok=True)
+    AutoModel.register(LightAudioConfig, LightAudioModel, exist_ok=True)
+    AutoFeatureExtractor.register(LightAudioConfig, VGGishFeatureExtractor, exist_ok=True)
     AutoImageProcessor.register(
         AVESFormerConfig, image_processor_classes={"pil": AVESFormerImageProcessor}, exist_ok=True
     )

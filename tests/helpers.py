@@ -59,3 +59,33 @@ def random_labels(config: AVESFormerConfig, batch: int, frames: int, size: int, 
     if config.is_semantic:
         return torch.randint(0, config.num_labels, (batch, frames, size, size), generator=generator)
     return (torch.rand(batch, frames, size, size, generator=generator) > 0.5).float()
+
+
+def tiny_audio_configs() -> dict:
+    """A tiny config of every audio encoder type AVESFormer takes (a few thousand parameters each)."""
+    from transformers import ASTConfig, ClapAudioConfig, HubertConfig, Wav2Vec2Config, WhisperConfig
+
+    from avesformer_hf.configuration_light_audio import LightAudioConfig
+
+    waveform = dict(
+        hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32, conv_dim=[8, 8],
+        conv_kernel=[10, 4], conv_stride=[5, 4], num_conv_pos_embeddings=8, num_conv_pos_embedding_groups=2,
+    )
+    return {
+        "vggish": tiny_vggish_config(),
+        "light_audio": LightAudioConfig(stem_channels=4, block_channels=[8, 16], block_strides=[2, 2], embedding_size=24),
+        "ast": ASTConfig(
+            hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32, num_mel_bins=32,
+            max_length=100, frequency_stride=10, time_stride=10,
+        ),
+        "clap_audio": ClapAudioConfig(
+            spec_size=64, window_size=4, num_mel_bins=16, patch_size=4, patch_embeds_hidden_size=8, hidden_size=16,
+            depths=[1, 1], num_attention_heads=[1, 2], projection_dim=8,
+        ),
+        "whisper": WhisperConfig(
+            d_model=16, encoder_layers=1, encoder_attention_heads=2, encoder_ffn_dim=32, num_mel_bins=16,
+            max_source_positions=50, decoder_layers=1, decoder_attention_heads=2, decoder_ffn_dim=32,
+        ),
+        "wav2vec2": Wav2Vec2Config(**waveform),
+        "hubert": HubertConfig(**waveform),
+    }

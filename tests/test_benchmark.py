@@ -70,7 +70,8 @@ def test_cli_writes_markdown_and_json(tmp_path, capsys):
     output, json_path = tmp_path / "bench.md", tmp_path / "bench.json"
     code = main(["benchmark", "--config", str(config_dir), "--settings", "default", "--frames", "1", "--size", "32",
                  "--runs", "1", "--warmup", "0", "--batch-sizes", "1", "--threads", "1", "--matmul-size", "64",
-                 "--streaming-frames", "0", "--profile-rows", "0", "--output", str(output), "--json", str(json_path)])
+                 "--streaming-frames", "0", "--profile-rows", "0", "--audio-encoders", "none",
+                 "--output", str(output), "--json", str(json_path)])
     assert code == 0
     result = json.loads(json_path.read_text())
     assert [e["setting"]["name"] for e in result["settings"]] == ["default"]

@@ -17,6 +17,7 @@ from helpers import tiny_avesformer_config
 REMOTE_CODE = {
     "configuration_avesformer.py", "configuration_vggish.py", "modeling_avesformer.py", "modeling_vggish.py",
     "processing_avesformer.py", "image_processing_avesformer.py", "feature_extraction_vggish.py",
+    "modeling_avesformer_audio.py", "modeling_light_audio.py", "configuration_light_audio.py",
 }
 # as the training script writes it (avesformer_hf/training/loop.py)
 METRICS = {"subset": "s4", "best_step": 40, "global_step": 50,

@@ -27,6 +27,8 @@ def register(subparsers):
     parser.add_argument("--matmul-size", type=int, default=2048, help="side of the reference fp32 matmul")
     parser.add_argument("--streaming-frames", type=int, default=20, help="frames for the streaming FPS (0: skip)")
     parser.add_argument("--profile-rows", type=int, default=12, help="rows of the profiler table (0: skip)")
+    parser.add_argument("--audio-encoders", default="all",
+                        help="audio encoders to measure alone, comma-separated names, 'all' or 'none' (see --list)")
     parser.add_argument("--output", type=Path, default=Path("docs/benchmarks.md"), help="Markdown file to write")
     parser.add_argument("--json", type=Path, default=Path("docs/benchmarks.json"), help="JSON file to write")
     parser.set_defaults(func=run, option_defaults=vars(parser.parse_args([])))
@@ -68,6 +70,7 @@ def command_line(args) -> str:
 
 
 def run(args) -> int:
+    from avesformer_hf.audio_benchmark import select_audio_encoders
     from avesformer_hf.benchmark import BenchmarkOptions, default_settings, run_benchmark
     from avesformer_hf.benchmark_report import to_markdown
 
@@ -75,17 +78,20 @@ def run(args) -> int:
         base = load_base_config(args.config)
         settings = select_settings(default_settings(base), args.settings)
         device = resolve_device(args.device)
+        audio_encoders = tuple(select_audio_encoders(args.audio_encoders))
     except (OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     if args.list:
         for setting in settings:
             print(f"{setting.name}  ({setting.group})")
+        for name in audio_encoders:
+            print(f"{name}  (audio encoder)")
         return 0
     options = BenchmarkOptions(
         frames=args.frames, size=args.size, runs=args.runs, warmup=args.warmup, batch_sizes=tuple(args.batch_sizes),
         threads=args.threads, device=device, matmul_size=args.matmul_size, profile_rows=args.profile_rows,
-        streaming_frames=args.streaming_frames,
+        streaming_frames=args.streaming_frames, audio_encoders=audio_encoders,
     )
     result = run_benchmark(base, settings, options, progress=lambda line: print(line, flush=True))
     command = command_line(args)

@@ -17,6 +17,7 @@ import gradio as gr
 import numpy as np
 import soundfile
 
+from .demo_live import build_live_tab
 from .example_clips import ensure_example_clips
 from .feature_extraction_vggish import resample
 from .image_processing_avesformer import label_to_color
@@ -205,6 +206,7 @@ def build_demo(default_model: str | None = None, examples_dir: Path | str | None
             fn=lambda path: segment(path, None, None, model_ref), outputs=outputs, run_on_click=True,
             cache_examples=False,
         )
+        build_live_tab(model_ref, load_model)
     return demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
 
 

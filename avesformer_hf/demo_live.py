@@ -29,6 +29,8 @@ AUDIO_EVERY = 0.25
 LIVE_SECONDS = int(os.environ.get("AVESFORMER_LIVE_SECONDS", 300))  # one stream's time limit
 LIVE_STREAMS = int(os.environ.get("AVESFORMER_LIVE_STREAMS", 2))  # browser tabs streaming at once
 LIVE_DTYPE = os.environ.get("AVESFORMER_LIVE_DTYPE", "auto")
+# The model sees 224x224: a larger camera picture only costs transfer, JPEG decoding and overlay drawing.
+CAMERA = {"video": {"width": {"ideal": 320}, "height": {"ideal": 240}}}
 MAX_SESSIONS = 8  # segmenters kept (least recently used dropped)
 RECORD = False  # tests set it: each session keeps what it received and computed (`LiveSegmenter.recorded`)
 
@@ -77,7 +79,7 @@ def render(result, stats: dict, dtype: str) -> str:
     figures = (f"<b>{fps} frames/s</b> · latency {stats['latency_ms']:.0f} ms per frame (arrival → overlay) · "
                f"frame {result.index + 1} · {html.escape(dtype)} weights · {sound}")
     return (f'<img id="live-overlay" data-frame="{result.index}" src="{png_data_url(result.overlay)}" '
-            f'style="max-width:100%"/><p id="live-stats">{figures}</p>')
+            f'style="width:100%;max-width:640px"/><p id="live-stats">{figures}</p>')
 
 
 def build_live_tab(model_ref: str, load_model) -> None:
@@ -110,7 +112,7 @@ def build_live_tab(model_ref: str, load_model) -> None:
         with gr.Row():
             with gr.Column():
                 camera = gr.Image(label="Webcam", sources=["webcam"], streaming=True, type="numpy",
-                                  webcam_options=gr.WebcamOptions(mirror=False))
+                                  webcam_options=gr.WebcamOptions(mirror=False, constraints=CAMERA))
                 microphone = gr.Audio(label="Microphone", sources=["microphone"], streaming=True, type="numpy")
             with gr.Column():
                 overlay = gr.HTML(label="Sounding objects, live", elem_id="live-output")

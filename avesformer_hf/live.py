@@ -48,7 +48,7 @@ class LiveSegmenter:
         extractor = processor.feature_extractor
         self.sampling_rate = extractor.sampling_rate
         self.streamer = AVESFormerStreamer(model, extractor, alignment="live", stride_seconds=stride_seconds)
-        self.recorded: list | None = [] if record else None
+        self.recorded: list | None = [] if record else None  # since the last reset
         self._done_at: deque = deque(maxlen=window)
         self._latencies: deque = deque(maxlen=window)
         self._lock = threading.Lock()
@@ -62,6 +62,8 @@ class LiveSegmenter:
             self._done_at.clear()
             self._latencies.clear()
             self.frames, self.audio_chunks = 0, 0
+            if self.recorded is not None:
+                self.recorded.clear()
 
     def add_audio(self, rate: int, samples) -> None:
         """A microphone chunk: int or float PCM, mono or [samples, channels], at `rate` Hz."""

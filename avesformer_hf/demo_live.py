@@ -9,19 +9,16 @@ are dropped: no backlog, the overlay is at most one frame's compute behind. Each
 per-frame latency from the frame's arrival to its overlay.
 """
 
-import base64
 import functools
 import html
-import io
 import os
 import threading
 import time
 from collections import OrderedDict
 
 import gradio as gr
-import PIL.Image
 
-from .live import LiveSegmenter
+from .live import LiveSegmenter, png_data_url
 from .precision import prepare_for_inference
 
 FRAME_EVERY = float(os.environ.get("AVESFORMER_LIVE_FRAME_EVERY", 0.1))  # the camera is asked for 10 frames/s
@@ -64,12 +61,6 @@ def session_segmenter(key: str, model_ref: str, load_model, reset: bool = False)
     if reset:
         segmenter.reset()
     return segmenter, dtype
-
-
-def png_data_url(image) -> str:
-    buffer = io.BytesIO()
-    PIL.Image.fromarray(image).save(buffer, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
 def render(result, stats: dict, dtype: str) -> str:

@@ -7,6 +7,8 @@ live benchmark (`benchmark_live`) both run it. It keeps a fixed amount of state:
 resampler's filter and the times of the last `window` frames for the frames/s and latency figures.
 """
 
+import base64
+import io
 import threading
 import time
 from collections import deque
@@ -115,6 +117,13 @@ class LiveSegmenter:
         return {"fps": fps, "latency_ms": latency_ms, "frames": self.frames, "audio_chunks": self.audio_chunks}
 
 
+def png_data_url(image: np.ndarray) -> str:
+    """An overlay as a lossless PNG data URL (what the Live tab sends back)."""
+    buffer = io.BytesIO()
+    PIL.Image.fromarray(image).save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
 def replay(model, processor, recorded: list, stride_seconds: float | None = None, threshold: float = 0.5):
     """The masks the library's causal streamer gives for a recorded sequence of ("audio", rate, samples) and
     ("frame", image, mask) events, computed without `LiveSegmenter` (for tests and debugging)."""
@@ -141,4 +150,4 @@ def replay(model, processor, recorded: list, stride_seconds: float | None = None
     return masks
 
 
-__all__ = ["LiveResult", "LiveSegmenter", "replay"]
+__all__ = ["LiveResult", "LiveSegmenter", "png_data_url", "replay"]

@@ -24,6 +24,10 @@ def register(subparsers):
     parser.add_argument("--device", default="cpu", help="cpu or cuda")
     parser.add_argument("--matmul-size", type=int, default=2048, help="side of the reference fp32 matmul")
     parser.add_argument("--streaming-frames", type=int, default=20, help="frames for the streaming FPS (0: skip)")
+    parser.add_argument("--live-frames", type=int, default=30,
+                        help="frames per dtype for the live path (webcam + microphone, causal audio; 0: skip)")
+    parser.add_argument("--live-only", action="store_true",
+                        help="measure only the live path (fp32 and auto dtype) and print its Markdown; writes no file")
     parser.add_argument("--profile-rows", type=int, default=12, help="rows of the profiler table (0: skip)")
     parser.add_argument("--output", type=Path, default=Path("docs/benchmarks.md"), help="Markdown file to write")
     parser.add_argument("--json", type=Path, default=Path("docs/benchmarks.json"), help="JSON file to write")
@@ -79,10 +83,12 @@ def run(args) -> int:
         for setting in settings:
             print(f"{setting.name}  ({setting.group})")
         return 0
+    if args.live_only:
+        return run_live_only(base, args)
     options = BenchmarkOptions(
         frames=args.frames, size=args.size, runs=args.runs, warmup=args.warmup, batch_sizes=tuple(args.batch_sizes),
         threads=args.threads, device=args.device, matmul_size=args.matmul_size, profile_rows=args.profile_rows,
-        streaming_frames=args.streaming_frames,
+        streaming_frames=args.streaming_frames, live_frames=args.live_frames,
     )
     result = run_benchmark(base, settings, options, progress=lambda line: print(line, flush=True))
     command = command_line(args)
@@ -92,4 +98,16 @@ def run(args) -> int:
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=2, default=str) + "\n")
     print(f"wrote {args.output} and {args.json}")
+    return 0
+
+
+def run_live_only(base, args) -> int:
+    from avesformer_hf.benchmark_live import live_benchmark, live_markdown
+
+    if args.live_frames < 1:
+        print(f"error: --live-only needs --live-frames >= 1, got {args.live_frames}", file=sys.stderr)
+        return 1
+    live = live_benchmark(base, args.size, args.live_frames, args.warmup, args.threads, args.device)
+    print("\n".join(live_markdown(live)))
+    print(json.dumps(live, default=str))
     return 0

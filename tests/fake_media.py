@@ -9,9 +9,10 @@ import soundfile
 from avesformer_hf.data.synthetic import SAMPLING_RATE, render_clip, synth_classes
 
 
-def synthavs_clip(seconds: int = 4, image_size: int = 128, seed: int = 3):
-    """(frames one per second, label maps, waveform at 16 kHz) of one seeded single-source SynthAVS clip."""
-    classes = synth_classes("s4", 4)
+def synthavs_clip(seconds: int = 4, image_size: int = 128, seed: int = 3, num_classes: int = 4):
+    """(frames one per second, label maps, waveform at 16 kHz) of one seeded single-source SynthAVS clip with two
+    objects (`num_classes` must match a trained model's SynthAVS classes for its sounds to mean anything)."""
+    classes = synth_classes("s4", num_classes)
     frames, label_maps, waveform, _ = render_clip(np.random.default_rng(seed), classes, 2, 1, seconds, image_size)
     return frames, label_maps, waveform
 
@@ -30,9 +31,10 @@ def write_y4m(path: Path, frames: list[PIL.Image.Image], fps: int) -> Path:
     return path
 
 
-def write_fake_devices(folder: Path, seconds: int = 4, fps: int = 10, image_size: int = 128, seed: int = 3):
+def write_fake_devices(folder: Path, seconds: int = 4, fps: int = 10, image_size: int = 128, seed: int = 3,
+                       num_classes: int = 4):
     """clip.y4m (each SynthAVS frame held for one second at `fps`) and sound.wav (16-bit, 16 kHz) in `folder`."""
-    frames, label_maps, waveform = synthavs_clip(seconds, image_size, seed)
+    frames, label_maps, waveform = synthavs_clip(seconds, image_size, seed, num_classes)
     video = write_y4m(folder / "clip.y4m", [frame for frame in frames for _ in range(fps)], fps)
     sound = folder / "sound.wav"
     soundfile.write(sound, np.clip(waveform, -1, 1).astype(np.float32), SAMPLING_RATE, subtype="PCM_16")

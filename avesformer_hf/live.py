@@ -53,14 +53,15 @@ class LiveSegmenter:
         self.recorded: list | None = [] if record else None  # since the last reset
         self._done_at: deque = deque(maxlen=window)
         self._latencies: deque = deque(maxlen=window)
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the streamer and the figures
+        self._audio_lock = threading.Lock()  # the resampler and the chunks not yet in the streamer
         self.reset()
 
     def reset(self) -> None:
         """A new stream: no audio, frame 0 next, no figures yet."""
-        with self._lock:
+        with self._lock, self._audio_lock:
             self.streamer.reset()
-            self._resampler, self._input_rate = None, None
+            self._resampler, self._input_rate, self._pending_audio = None, None, []
             self._done_at.clear()
             self._latencies.clear()
             self.frames, self.audio_chunks = 0, 0
@@ -68,13 +69,29 @@ class LiveSegmenter:
                 self.recorded.clear()
 
     def add_audio(self, rate: int, samples) -> None:
-        """A microphone chunk: int or float PCM, mono or [samples, channels], at `rate` Hz."""
+        """A microphone chunk: int or float PCM, mono or [samples, channels], at `rate` Hz. It never waits for a frame
+        being segmented (a waiting microphone event would lose chunks): the chunk goes to the streamer before the next
+        frame, or at once when no frame is being segmented and more than a window waits."""
         waveform = to_mono(to_float_waveform(np.asarray(samples), "microphone audio"), "microphone audio")
-        with self._lock:
-            if self.recorded is not None:
-                self.recorded.append(("audio", rate, np.array(samples)))
-            self.streamer.push(audio=self._resample(int(rate), waveform))
+        with self._audio_lock:
+            resampled = self._resample(int(rate), waveform)
+            self._pending_audio.append((int(rate), np.array(samples), resampled))
             self.audio_chunks += 1
+            backlog = sum(len(chunk[2]) for chunk in self._pending_audio) > self.streamer.window
+        if backlog and self._lock.acquire(blocking=False):
+            try:
+                self._push_pending_audio()
+            finally:
+                self._lock.release()
+
+    def _push_pending_audio(self) -> None:
+        """Hand the waiting chunks to the streamer, in order (the caller holds `_lock`)."""
+        with self._audio_lock:
+            chunks, self._pending_audio = self._pending_audio, []
+        for rate, raw, resampled in chunks:
+            if self.recorded is not None:
+                self.recorded.append(("audio", rate, raw))
+            self.streamer.push(audio=resampled)
 
     def _resample(self, rate: int, waveform: np.ndarray) -> np.ndarray:
         if rate == self.sampling_rate:
@@ -94,6 +111,7 @@ class LiveSegmenter:
         image = image.convert("RGB")
         pixel_values = self.processor.image_processor([image], return_tensors="pt")["pixel_values"][0, 0]
         with self._lock:
+            self._push_pending_audio()
             (done,) = self.streamer.push(pixel_values)
             logits = done.logits[None, None].float().cpu()  # [1, 1, K, h, w]
             mask = self.processor.post_process_segmentation(

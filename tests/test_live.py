@@ -55,3 +55,21 @@ def test_bad_microphone_audio_is_named(model_and_processor):
     segmenter = LiveSegmenter(*model_and_processor)
     with pytest.raises(ValueError, match="microphone audio: audio must be signed integer PCM or float"):
         segmenter.add_audio(16000, np.zeros(100, dtype=np.uint8))
+
+
+def test_microphone_chunks_never_wait_for_a_frame_and_stay_bounded_without_frames(model_and_processor):
+    import threading
+
+    segmenter = LiveSegmenter(*model_and_processor)
+    window = segmenter.streamer.window
+    with segmenter._lock:  # as if a frame were being segmented
+        worker = threading.Thread(target=lambda: [segmenter.add_audio(16000, np.zeros(4000, np.int16)) for _ in range(8)])
+        worker.start()
+        worker.join(timeout=60)
+        assert not worker.is_alive()  # the chunks were queued, not blocked
+        assert len(segmenter._pending_audio) == 8
+    # With no frame being segmented, a backlog longer than one window goes to the streamer's bounded window.
+    for _ in range(8):
+        segmenter.add_audio(16000, np.zeros(4000, np.int16))
+    assert sum(len(chunk[2]) for chunk in segmenter._pending_audio) <= window
+    assert segmenter.streamer.buffered_samples == window and segmenter.audio_chunks == 16

@@ -19,7 +19,7 @@ from collections import OrderedDict
 import gradio as gr
 
 from .live import LiveSegmenter, png_data_url
-from .precision import prepare_for_inference
+from .precision import DTYPE_CHOICES, prepare_for_inference
 
 FRAME_EVERY = float(os.environ.get("AVESFORMER_LIVE_FRAME_EVERY", 0.1))  # the camera is asked for 10 frames/s
 AUDIO_EVERY = 0.25
@@ -41,6 +41,8 @@ def load_live_model(model_ref: str, dtype: str, load_model):
     upload path keeps its fp32 weights)."""
     import copy
 
+    if dtype not in DTYPE_CHOICES:
+        raise ValueError(f"AVESFORMER_LIVE_DTYPE must be one of {list(DTYPE_CHOICES)}, got {dtype!r}")
     model, processor = load_model(model_ref)
     live_model, name = prepare_for_inference(model if dtype == "fp32" else copy.deepcopy(model), dtype)
     if name == "fp32" and live_model is not model:
@@ -76,22 +78,24 @@ def render(result, stats: dict, dtype: str) -> str:
 def build_live_tab(model_ref: str, load_model) -> None:
     """Adds the "Live" tab to the Blocks being built; `load_model(model_ref) -> (model, processor)` (cached)."""
 
+    def segmenter_for(request: gr.Request, reset: bool = False) -> tuple[LiveSegmenter, str]:
+        try:
+            return session_segmenter(request.session_hash, model_ref, load_model, reset=reset)
+        except Exception as error:  # a missing or broken model, a bad setting: one line on the page
+            raise gr.Error(str(error).splitlines()[0], print_exception=False) from error
+
     def on_audio(chunk, request: gr.Request):
         if chunk is not None:
-            segmenter, _ = session_segmenter(request.session_hash, model_ref, load_model)
-            segmenter.add_audio(*chunk)
+            segmenter_for(request)[0].add_audio(*chunk)
 
     def on_start(request: gr.Request):
-        session_segmenter(request.session_hash, model_ref, load_model, reset=True)
+        segmenter_for(request, reset=True)
 
     def on_frame(frame, request: gr.Request):
         received = time.perf_counter()
         if frame is None:
             return gr.skip()
-        try:
-            segmenter, dtype = session_segmenter(request.session_hash, model_ref, load_model)
-        except Exception as error:  # a missing or broken model: one line on the page
-            raise gr.Error(str(error).splitlines()[0], print_exception=False) from error
+        segmenter, dtype = segmenter_for(request)
         result = segmenter.segment(frame, received=received)
         return render(result, segmenter.stats(), dtype)
 

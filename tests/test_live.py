@@ -73,3 +73,10 @@ def test_microphone_chunks_never_wait_for_a_frame_and_stay_bounded_without_frame
         segmenter.add_audio(16000, np.zeros(4000, np.int16))
     assert sum(len(chunk[2]) for chunk in segmenter._pending_audio) <= window
     assert segmenter.streamer.buffered_samples == window and segmenter.audio_chunks == 16
+
+
+def test_a_bad_live_dtype_setting_is_named():
+    from avesformer_hf.demo_live import load_live_model
+
+    with pytest.raises(ValueError, match=r"AVESFORMER_LIVE_DTYPE must be one of \['auto', 'fp32', 'bf16', 'fp16'\], got 'fp8'"):
+        load_live_model("unused", "fp8", lambda ref: None)

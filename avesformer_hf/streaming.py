@@ -2,11 +2,12 @@
 
 Two alignments of frames and sound:
 
-- "file" (the default, for files and `avesformer predict`): frame i, shown at i / fps, belongs to hop k = floor(i / fps / 0.96) and is segmented with the embedding of VGGish
-example k, the 0.975 s of audio from k * 0.96 s: the example that the feature extractor makes for that hop from the
-whole waveform. So a frame waits until the audio of its hop is complete (at most 0.975 s behind real time), and the
-masks are those of the clip path given the same pairing (`hop_of_frame`). The streamer keeps a fixed amount of state
-whatever the length of the stream: at most one window of samples, the current embedding and the frames of one hop.
+- "file" (the default, for files and `avesformer predict`): frame i, shown at i / fps, belongs to hop
+  k = floor(i / fps / 0.96) and is segmented with the embedding of VGGish example k, the 0.975 s of audio from
+  k * 0.96 s: the example that the feature extractor makes for that hop from the whole waveform. So a frame waits
+  until the audio of its hop is complete (at most 0.975 s behind real time), and the masks are those of the clip
+  path given the same pairing (`hop_of_frame`). The streamer keeps a fixed amount of state whatever the length of
+  the stream: at most one window of samples, the current embedding and the frames of one hop.
 - "live" (webcam and microphone): causal. A frame is segmented as soon as it is pushed, with the 0.975 s window of
   audio that ends where the audio received so far ends (its capture time; zero-padded at the very start), so no
   frame waits for future sound. VGGish runs only when at least `stride_seconds` (default: one 0.96 s hop) of new
@@ -212,13 +213,10 @@ def one_frame(pixel_values: torch.Tensor) -> torch.Tensor:
     return pixel_values
 
 
-def stream_clip(model, processor, clip, threshold: float = 0.5, alignment: str = "file",
-                stride_seconds: float | None = None) -> list[np.ndarray]:
-    """Run a `video.Clip` through the streamer as a live source would deliver it ("file": frame i, then the audio up
-    to frame i + 1; "live": the audio up to frame i, then frame i); return one mask per frame at the frame's size, as
-    `inference.predict_clip` does."""
-    streamer = AVESFormerStreamer(model, processor.feature_extractor, fps=clip.fps, sampling_rate=clip.sampling_rate,
-                                  alignment=alignment, stride_seconds=stride_seconds)
+def stream_clip(model, processor, clip, threshold: float = 0.5) -> list[np.ndarray]:
+    """Run a `video.Clip` through the streamer as a live source would deliver it (frame i, then the audio up to
+    frame i + 1); return one mask per frame at the frame's size, as `inference.predict_clip` does."""
+    streamer = AVESFormerStreamer(model, processor.feature_extractor, fps=clip.fps, sampling_rate=clip.sampling_rate)
     waveform, rate = clip.waveform, clip.sampling_rate
     frame_size = [(clip.frames[0].height, clip.frames[0].width)]
 
@@ -229,11 +227,8 @@ def stream_clip(model, processor, clip, threshold: float = 0.5, alignment: str =
     masks, count = [], len(clip.frames)
     for index, frame in enumerate(clip.frames):
         pixel_values = processor.image_processor([frame], return_tensors="pt")["pixel_values"][0, 0]
-        if alignment == "live":
-            begin, end = round((index - 1) / clip.fps * rate) if index else 0, round(index / clip.fps * rate)
-        else:
-            begin = round(index / clip.fps * rate)
-            end = len(waveform) if index == count - 1 else round((index + 1) / clip.fps * rate)
+        begin = round(index / clip.fps * rate)
+        end = len(waveform) if index == count - 1 else round((index + 1) / clip.fps * rate)
         finished = streamer.push(pixel_values, audio=waveform[begin:end])
         if finished:
             masks += to_masks(finished)

@@ -176,6 +176,7 @@ class BenchmarkOptions:
     streaming_frames: int = 20
     streaming_fps: float = 10.0
     audio_encoders: tuple = ()  # names of `audio_benchmark.default_audio_encoders()` to measure alone
+    live_frames: int = 30  # frames per dtype for the live path (benchmark_live); 0 skips it
 
 
 class SettingRunner:
@@ -324,6 +325,15 @@ def streaming_fps(base: AVESFormerConfig, options: BenchmarkOptions, dtype=torch
             "stream_fps": fps, "dtype": str(dtype).removeprefix("torch.")}
 
 
+def run_live_setting(base: AVESFormerConfig, options: BenchmarkOptions, progress=print) -> dict:
+    """The live path (webcam + microphone, causal audio, batch 1) in fp32 and the `auto` dtype: `benchmark_live`."""
+    from .benchmark_live import live_benchmark
+
+    live = live_benchmark(base, options.size, options.live_frames, options.warmup, options.threads, options.device)
+    progress("live: " + ", ".join(f"{run['choice']} ({run['dtype']}) {run['fps']:.1f} frames/s" for run in live["runs"]))
+    return live
+
+
 def machine_description() -> dict:
     cpu = platform.processor() or platform.machine()
     try:
@@ -369,6 +379,8 @@ def run_benchmark(
         if options.streaming_frames:
             result["streaming"] = [streaming_fps(base, options, dtype) for dtype in (torch.float32, torch.bfloat16)]
             progress("streaming: " + ", ".join(f"{run['dtype']} {run['fps']:.1f} frames/s" for run in result["streaming"]))
+        if options.live_frames:
+            result["live"] = run_live_setting(base, options, progress)
         if options.profile_rows:
             result["profile"] = profile_top_ops(base, options, options.profile_rows)
         if options.audio_encoders:

@@ -6,6 +6,8 @@ and is carried over when the file is regenerated.
 
 import re
 
+from .benchmark_live import live_markdown
+
 MANUAL_START = "<!-- manual:start -->"
 MANUAL_END = "<!-- manual:end -->"
 MANUAL_PLACEHOLDER = "_(Notes written by hand go here; regenerating the file keeps them.)_"
@@ -231,6 +233,7 @@ def to_markdown(result: dict, command: str, previous: str | None = None) -> str:
         reading_section(result),
         profile_section(result),
         audio_encoders_section(result),
+        live_markdown(result["live"]) if "live" in result else [],
         manual_section(previous),
     ]
     return "\n".join(line for section in sections for line in section)

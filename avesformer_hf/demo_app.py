@@ -20,6 +20,7 @@ import gradio as gr
 import numpy as np
 
 from .demo_uploads import CHILD_PRELOAD, DemoError, UploadLimits, decode_upload, read_upload, without_paths
+from .demo_live import build_live_tab
 from .example_clips import ensure_example_clips
 from .image_processing_avesformer import label_to_color
 from .inference import ClipPrediction, predict_clip, save_prediction
@@ -218,7 +219,9 @@ def build_demo(
             prune_empty_folders(Path(demo.GRADIO_CACHE))
             return segment(video, image, audio, model_name, models=models, output_root=output_root, decode=decode)
 
-        upload_section(segment_upload, list(models), examples)
+        with gr.Tab("Upload"):
+            upload_section(segment_upload, list(models), examples)
+        build_live_tab(next(iter(models.values())), load_model)
     return demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
 
 

@@ -1,10 +1,18 @@
 """Real-time path: one frame at a time, a rolling audio buffer, one VGGish embedding per 0.96 s hop.
 
-Frame i, shown at i / fps, belongs to hop k = floor(i / fps / 0.96) and is segmented with the embedding of VGGish
-example k, the 0.975 s of audio from k * 0.96 s: the example that the feature extractor makes for that hop from the
-whole waveform. So a frame waits until the audio of its hop is complete (at most 0.975 s behind real time), and the
-masks are those of the clip path given the same pairing (`hop_of_frame`). The streamer keeps a fixed amount of state
-whatever the length of the stream: at most one window of samples, the current embedding and the frames of one hop.
+Two alignments of frames and sound:
+
+- "file" (the default, for files and `avesformer predict`): frame i, shown at i / fps, belongs to hop
+  k = floor(i / fps / 0.96) and is segmented with the embedding of VGGish example k, the 0.975 s of audio from
+  k * 0.96 s: the example that the feature extractor makes for that hop from the whole waveform. So a frame waits
+  until the audio of its hop is complete (at most 0.975 s behind real time), and the masks are those of the clip
+  path given the same pairing (`hop_of_frame`). The streamer keeps a fixed amount of state whatever the length of
+  the stream: at most one window of samples, the current embedding and the frames of one hop.
+- "live" (webcam and microphone): causal. A frame is segmented as soon as it is pushed, with the 0.975 s window of
+  audio that ends where the audio received so far ends (its capture time; zero-padded at the very start), so no
+  frame waits for future sound. VGGish runs only when at least `stride_seconds` (default: one 0.96 s hop) of new
+  audio has arrived since the last window; until then frames reuse the newest window. `stride_seconds=0` embeds a
+  new window for every frame that has new audio. State: one window of samples and the current embedding.
 """
 
 import math
@@ -19,11 +27,16 @@ from .feature_extraction_vggish import to_float_waveform, to_mono
 
 @dataclass
 class StreamedFrame:
-    """Logits [K, h, w] of frame `index` and the VGGish hop its audio came from."""
+    """Logits [K, h, w] of frame `index`, the VGGish window its audio came from (the hop, or in the live alignment the
+    count of windows embedded before it) and the sample at which that window ends."""
 
     index: int
     hop: int
     logits: torch.Tensor
+    audio_end: int | None = None
+
+
+ALIGNMENTS = ("file", "live")
 
 
 def hop_of_frame(index: int, fps: float, hop_seconds: float) -> int:
@@ -37,13 +50,22 @@ class AVESFormerStreamer:
     Args:
         model: an `AVESFormerModel` (its device and dtype are used).
         feature_extractor: a `VGGishFeatureExtractor` (log-mel front end; its window and hop define the audio hops).
-        fps: the frame rate of the pushed frames.
+        fps: the frame rate of the pushed frames (the "file" alignment needs it; "live" times frames by the audio).
         sampling_rate: the rate of the pushed audio; it must be the feature extractor's (resample upstream).
+        alignment: "file" (frame i waits for the audio of its 0.96 s hop) or "live" (causal: the window that ends at
+            the frame); see the module docstring. In "live", the `audio` pushed with a frame is the audio captured up
+            to that frame.
+        stride_seconds: "live" only: the least new audio between two VGGish runs (default: one hop, 0.96 s).
     """
 
-    def __init__(self, model, feature_extractor, fps: float, sampling_rate: int = 16000):
-        if fps <= 0:
+    def __init__(self, model, feature_extractor, fps: float | None = None, sampling_rate: int = 16000,
+                 alignment: str = "file", stride_seconds: float | None = None):
+        if alignment not in ALIGNMENTS:
+            raise ValueError(f"alignment must be one of {list(ALIGNMENTS)}, got {alignment!r}")
+        if alignment == "file" and (fps is None or fps <= 0):
             raise ValueError(f"fps must be positive, got {fps}")
+        if stride_seconds is not None and (alignment != "live" or stride_seconds < 0):
+            raise ValueError(f"stride_seconds must be >= 0 and is only used with alignment='live', got {stride_seconds}")
         if sampling_rate != feature_extractor.sampling_rate:
             raise ValueError(
                 f"the stream's audio is at {sampling_rate} Hz but the feature extractor works at "
@@ -51,21 +73,25 @@ class AVESFormerStreamer:
             )
         self.model = model.eval()
         self.feature_extractor = feature_extractor
-        self.fps = float(fps)
+        self.alignment = alignment
+        self.fps = float(fps) if fps is not None else None
         self.window = feature_extractor.samples_per_example  # 15,600 samples
         self.hop = feature_extractor.example_length * feature_extractor.hop_length  # 15,360 samples
         self.hop_seconds = self.hop / feature_extractor.sampling_rate
-        frames_per_hop = math.ceil(self.fps * self.window / sampling_rate) + 2
+        self.stride = self.hop if stride_seconds is None else round(stride_seconds * sampling_rate)
+        frames_per_hop = math.ceil(self.fps * self.window / sampling_rate) + 2 if alignment == "file" else 1
         self._pending: deque = deque(maxlen=frames_per_hop)
         self.reset()
 
     def reset(self):
         """Forget the stream: the next pushed frame is frame 0, the next sample is sample 0."""
         self._pending.clear()
-        self._audio = np.zeros(0, dtype=np.float64)  # samples [next_hop * hop, received), never more than a window
+        # "file": samples [next_hop * hop, received), never more than a window; "live": the last window received,
+        # zeros before the first sample.
+        self._audio = np.zeros(self.window if self.alignment == "live" else 0, dtype=np.float64)
         self._received = 0
-        self._next_hop = 0  # the hop whose embedding comes next
-        self._embedding = None  # (hop, [128] tensor) of the latest complete hop
+        self._next_hop = 0  # the hop whose embedding comes next ("live": windows embedded so far)
+        self._embedding = None  # (hop, end sample, [128] tensor) of the latest complete window
         self._next_frame = 0
 
     @property
@@ -83,7 +109,10 @@ class AVESFormerStreamer:
 
     def push(self, pixel_values: torch.Tensor | None = None, audio=None) -> list[StreamedFrame]:
         """Add one preprocessed frame [3, H, W] (or [1, 3, H, W]) and/or the mono samples that follow it; return the
-        frames finished by this call (in order)."""
+        frames finished by this call (in order). In the "live" alignment the audio comes first: it is what was captured
+        up to the frame, and the frame is finished at once."""
+        if self.alignment == "live":
+            return self._push_live(pixel_values, audio)
         if pixel_values is not None:
             self._add_frame(pixel_values)
         finished = []
@@ -94,11 +123,24 @@ class AVESFormerStreamer:
                 finished += self._segment_ready()
         return finished + self._segment_ready()
 
+    def _push_live(self, pixel_values, audio) -> list[StreamedFrame]:
+        if audio is not None:
+            samples = to_mono(to_float_waveform(np.asarray(audio), "streamed audio"), "streamed audio")
+            self._audio = np.concatenate([self._audio, samples])[-self.window :]
+            self._received += len(samples)
+        if pixel_values is None:
+            return []
+        frame = one_frame(pixel_values)
+        last_end = None if self._embedding is None else self._embedding[1]
+        if last_end is None or self._received - last_end >= max(self.stride, 1):
+            self._embedding = (self._next_hop, self._received, self._embed(self._audio))
+            self._next_hop += 1
+        index = self._next_frame
+        self._next_frame += 1
+        return self._segment([(index, self._embedding[0], frame)], self._embedding)
+
     def _add_frame(self, pixel_values: torch.Tensor):
-        if pixel_values.ndim == 4 and pixel_values.shape[0] == 1:
-            pixel_values = pixel_values[0]
-        if pixel_values.ndim != 3 or pixel_values.shape[0] != 3:
-            raise ValueError(f"`pixel_values` must be one frame [3, H, W], got {list(pixel_values.shape)}")
+        pixel_values = one_frame(pixel_values)
         if len(self._pending) == self._pending.maxlen:
             raise RuntimeError(
                 f"{len(self._pending)} frames wait for audio: push the audio along with the frames "
@@ -132,7 +174,7 @@ class AVESFormerStreamer:
         self._audio = np.concatenate([self._audio, taken])
         self._received += len(taken)
         if len(self._audio) == self.window:
-            self._embedding = (self._next_hop, self._embed(self._audio))
+            self._embedding = (self._next_hop, self._received, self._embed(self._audio))
             self._next_hop += 1
             self._audio = self._audio[self.hop :]  # the overlap with the next window
         return rest
@@ -153,12 +195,22 @@ class AVESFormerStreamer:
 
     @torch.inference_mode()
     def _segment(self, entries, embedding) -> list[StreamedFrame]:
-        hop, audio_embed = embedding
+        hop, audio_end, audio_embed = embedding
         parameter = next(self.model.parameters())
         pixel_values = torch.stack([frame for _, _, frame in entries])[None].to(parameter.device, parameter.dtype)
         audio_embeds = audio_embed.expand(1, len(entries), -1)
         logits = self.model(pixel_values=pixel_values, audio_embeds=audio_embeds).logits[0]
-        return [StreamedFrame(index, hop, frame_logits) for (index, _, _), frame_logits in zip(entries, logits)]
+        return [StreamedFrame(index, hop, frame_logits, audio_end)
+                for (index, _, _), frame_logits in zip(entries, logits)]
+
+
+def one_frame(pixel_values: torch.Tensor) -> torch.Tensor:
+    """[3, H, W] or [1, 3, H, W] -> [3, H, W]; anything else is an error naming the shape."""
+    if pixel_values.ndim == 4 and pixel_values.shape[0] == 1:
+        pixel_values = pixel_values[0]
+    if pixel_values.ndim != 3 or pixel_values.shape[0] != 3:
+        raise ValueError(f"`pixel_values` must be one frame [3, H, W], got {list(pixel_values.shape)}")
+    return pixel_values
 
 
 def stream_clip(model, processor, clip, threshold: float = 0.5) -> list[np.ndarray]:
@@ -186,4 +238,4 @@ def stream_clip(model, processor, clip, threshold: float = 0.5) -> list[np.ndarr
     return masks
 
 
-__all__ = ["AVESFormerStreamer", "StreamedFrame", "hop_of_frame", "stream_clip"]
+__all__ = ["ALIGNMENTS", "AVESFormerStreamer", "StreamedFrame", "hop_of_frame", "stream_clip"]

@@ -9,7 +9,7 @@ from avesformer_hf.cli import main
 from helpers import tiny_avesformer_config
 
 TINY = BenchmarkOptions(frames=2, size=32, runs=2, warmup=1, batch_sizes=(1, 2), threads=1, matmul_size=128,
-                        profile_rows=5, streaming_frames=1)
+                        profile_rows=5, streaming_frames=1, live_frames=2)
 
 
 @pytest.fixture(scope="module")

@@ -98,3 +98,74 @@ def test_bad_use_is_reported(model):
     late.push(audio=np.zeros(3 * RATE))
     with pytest.raises(RuntimeError, match="frame 0 belongs to hop 0"):
         late.push(torch.zeros(3, 32, 32))
+
+
+def stream_live(streamer, frames, waveform, fps):
+    """Deliver like a webcam and microphone: the samples captured up to frame i, then frame i."""
+    results, previous = [], 0
+    for index, frame in enumerate(frames):
+        now = round(index / fps * RATE)
+        finished = streamer.push(frame, audio=waveform[previous:now])
+        assert [r.index for r in finished] == [index]  # no frame waits for sound
+        results += finished
+        previous = now
+    return results
+
+
+@pytest.mark.parametrize(
+    "stride_seconds, expected_ends",
+    [
+        # One VGGish run per 0.96 s hop: a new window once 15,360 new samples arrived (every 5th frame at 5 fps).
+        (None, [0] * 5 + [16000] * 5 + [32000] * 5 + [48000]),
+        # Stride 0: every frame gets the window that ends at its own capture time.
+        (0.0, [3200 * i for i in range(16)]),
+    ],
+)
+def test_live_alignment_gives_the_clip_path_masks_for_the_causal_windows(model, stride_seconds, expected_ends):
+    extractor = VGGishFeatureExtractor()
+    fps, window = 5.0, extractor.samples_per_example
+    waveform = np.random.default_rng(1).uniform(-0.5, 0.5, int(3.1 * RATE))
+    frames = torch.randn(16, 3, 64, 64, generator=torch.Generator().manual_seed(4))
+
+    streamer = AVESFormerStreamer(model, extractor, alignment="live", stride_seconds=stride_seconds)
+    results = stream_live(streamer, frames, waveform, fps)
+
+    # The clip path given the same causal windows: the 15,600 samples ending at each frame's window end, zeros
+    # before the stream's first sample.
+    padded = np.concatenate([np.zeros(window), waveform])
+    examples = torch.from_numpy(np.stack([extractor.examples(padded[end : end + window])[0] for end in expected_ends]))
+    with torch.inference_mode():
+        clip_logits = model(pixel_values=frames[None], input_features=examples[None]).logits[0]
+
+    assert [r.audio_end for r in results] == expected_ends
+    streamed_logits = torch.stack([r.logits for r in results])
+    torch.testing.assert_close(streamed_logits, clip_logits, atol=1e-5, rtol=1e-4)
+    assert torch.equal(streamed_logits.sigmoid() > 0.5, clip_logits.sigmoid() > 0.5)
+    assert streamer.embeddings_computed == len(set(expected_ends))
+    assert streamer.flush() == []
+
+
+def test_live_alignment_keeps_bounded_state_over_a_long_stream(model):
+    extractor = VGGishFeatureExtractor()
+    streamer = AVESFormerStreamer(model, extractor, alignment="live")
+    frame, chunk = torch.zeros(3, 32, 32), np.zeros(RATE // 5)
+    largest_buffer = largest_queue = 0
+    for _ in range(200):  # 40 s at 5 frames/s
+        assert len(streamer.push(frame, audio=chunk)) == 1
+        largest_buffer = max(largest_buffer, streamer.buffered_samples)
+        largest_queue = max(largest_queue, streamer.pending_frames)
+    assert largest_buffer == extractor.samples_per_example
+    assert largest_queue == 0
+    assert streamer.embeddings_computed == 40  # frame 0, then every 5th frame (16,000 >= 15,360 new samples)
+
+
+def test_live_alignment_settings_are_checked(model):
+    extractor = VGGishFeatureExtractor()
+    with pytest.raises(ValueError, match=r"alignment must be one of \['file', 'live'\], got 'causal'"):
+        AVESFormerStreamer(model, extractor, fps=1, alignment="causal")
+    with pytest.raises(ValueError, match="stride_seconds must be >= 0"):
+        AVESFormerStreamer(model, extractor, alignment="live", stride_seconds=-1)
+    with pytest.raises(ValueError, match="only used with alignment='live'"):
+        AVESFormerStreamer(model, extractor, fps=1, stride_seconds=0.5)
+    with pytest.raises(ValueError, match=r"one frame \[3, H, W\]"):
+        AVESFormerStreamer(model, extractor, alignment="live").push(torch.zeros(2, 3, 32, 32))

@@ -26,6 +26,10 @@ def register(subparsers):
     parser.add_argument("--device", default="auto", help=DEVICE_HELP)
     parser.add_argument("--matmul-size", type=int, default=2048, help="side of the reference fp32 matmul")
     parser.add_argument("--streaming-frames", type=int, default=20, help="frames for the streaming FPS (0: skip)")
+    parser.add_argument("--live-frames", type=int, default=30,
+                        help="frames per dtype for the live path (webcam + microphone, causal audio; 0: skip)")
+    parser.add_argument("--live-only", action="store_true",
+                        help="measure only the live path (fp32 and auto dtype) and print its Markdown; writes no file")
     parser.add_argument("--profile-rows", type=int, default=12, help="rows of the profiler table (0: skip)")
     parser.add_argument("--audio-encoders", default="all",
                         help="audio encoders to measure alone, comma-separated names, 'all' or 'none' (see --list)")
@@ -88,10 +92,12 @@ def run(args) -> int:
         for name in audio_encoders:
             print(f"{name}  (audio encoder)")
         return 0
+    if args.live_only:
+        return run_live_only(base, args)
     options = BenchmarkOptions(
         frames=args.frames, size=args.size, runs=args.runs, warmup=args.warmup, batch_sizes=tuple(args.batch_sizes),
         threads=args.threads, device=device, matmul_size=args.matmul_size, profile_rows=args.profile_rows,
-        streaming_frames=args.streaming_frames, audio_encoders=audio_encoders,
+        streaming_frames=args.streaming_frames, audio_encoders=audio_encoders, live_frames=args.live_frames,
     )
     result = run_benchmark(base, settings, options, progress=lambda line: print(line, flush=True))
     command = command_line(args)
@@ -101,4 +107,16 @@ def run(args) -> int:
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=2, default=str) + "\n")
     print(f"wrote {args.output} and {args.json}")
+    return 0
+
+
+def run_live_only(base, args) -> int:
+    from avesformer_hf.benchmark_live import live_benchmark, live_markdown
+
+    if args.live_frames < 1:
+        print(f"error: --live-only needs --live-frames >= 1, got {args.live_frames}", file=sys.stderr)
+        return 1
+    live = live_benchmark(base, args.size, args.live_frames, args.warmup, args.threads, resolve_device(args.device))
+    print("\n".join(live_markdown(live)))
+    print(json.dumps(live, default=str))
     return 0

@@ -17,8 +17,6 @@ from transformers.utils import ModelOutput
 from .configuration_avesformer import AVESFormerConfig
 from .modeling_vggish import VGGishModel
 
-AUDIO_EMBED_KEY = "audio_embeds"
-
 
 @dataclass
 class AVESFormerOutput(ModelOutput):

@@ -22,8 +22,6 @@ from .modeling_avesformer_audio import (
     pretrained_audio_encoder,
 )
 
-AUDIO_EMBED_KEY = "audio_embeds"
-
 
 @dataclass
 class AVESFormerOutput(ModelOutput):

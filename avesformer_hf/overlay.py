@@ -6,7 +6,7 @@ import PIL.Image
 import PIL.ImageDraw
 
 from .image_processing_avesformer import avss_palette
-from .labels import avss_id2label
+from .avsbench import avss_id2label
 
 # Saturated candidates for binary masks: the one farthest from the pixels under and around the mask is used.
 CANDIDATE_COLOURS = np.array(

@@ -10,7 +10,7 @@ from transformers import ResNetConfig
 
 from avesformer_hf import AVESFormerConfig, AVESFormerImageProcessor, AudioVisualProcessor, VGGishFeatureExtractor
 from avesformer_hf.configuration_avesformer import BACKBONE_STAGES, default_backbone_config
-from avesformer_hf.labels import avss_id2label
+from avesformer_hf.avsbench import avss_id2label
 
 BACKBONES = {
     "pvtv2-b2": default_backbone_config,

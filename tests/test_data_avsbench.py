@@ -10,7 +10,7 @@ import pytest
 import soundfile
 
 from avesformer_hf.data.avsbench import AVSBenchLayoutError, decode_mask, load_avsbench, read_audio
-from avesformer_hf.data.categories import S4_CATEGORIES
+from avesformer_hf.avsbench import S4_CATEGORIES
 from avesformer_hf.image_processing_avesformer import label_to_color
 
 SIZE = (24, 16)  # width x height

@@ -4,6 +4,8 @@ import json
 import sys
 from pathlib import Path
 
+from avesformer_hf.avsbench import SUBSETS
+
 HELP = "evaluate a saved model on an AVSBench split (M_J / M_F; AVSS: mIoU / F) and write them as JSON"
 
 
@@ -14,7 +16,7 @@ def register(subparsers):
     source.add_argument("--data-root", help="AVSBench root, SynthAVS root or a folder of your own videos")
     source.add_argument("--dataset-name", help="a Hub dataset id or a folder written by scripts/push_avsbench.py --local-dir")
     parser.add_argument("--dataset-config", help="config of --dataset-name (default: --subset)")
-    parser.add_argument("--subset", default="s4", choices=("s4", "ms3", "avss"))
+    parser.add_argument("--subset", default="s4", choices=SUBSETS)
     parser.add_argument("--mask-threshold", type=int, metavar="T", help="binarise masks as values >= T (default: only 0/255, 0/1)")
     parser.add_argument("--fps", type=float, default=1.0, help="frames sampled per second of your own videos")
     parser.add_argument("--split", default="test", choices=("train", "val", "test"))

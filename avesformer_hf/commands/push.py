@@ -4,6 +4,8 @@
 import sys
 from pathlib import Path
 
+from avesformer_hf.avsbench import SUBSETS
+
 HELP = "push a saved model folder (model + processor + remote code + model card) to the Hub"
 
 
@@ -16,7 +18,7 @@ def register(subparsers):
                              "instead of pushing; no network")
     parser.add_argument("--metrics", type=Path, default=None,
                         help="metrics.json for the card's model-index (default: in MODEL_DIR or its parent)")
-    parser.add_argument("--subset", choices=["s4", "ms3", "avss"], default=None,
+    parser.add_argument("--subset", choices=SUBSETS, default=None,
                         help="AVSBench subset the metrics refer to (default: from metrics.json)")
     parser.add_argument("--license", default="apache-2.0")
     parser.add_argument("--dataset", action="append", dest="datasets", default=None,

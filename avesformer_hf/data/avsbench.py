@@ -36,7 +36,7 @@ import PIL.Image
 import soundfile
 
 from ..image_processing_avesformer import avss_palette, binary_mask_to_bool, palette_mask_to_ids
-from .categories import AVSS_SUBSET_LABELS, S4_CATEGORIES, SPLITS, SUBSETS
+from ..avsbench import AVSS_NUM_CLASSES, AVSS_SUBSET_LABELS, METADATA_FILES, S4_CATEGORIES, SPLITS, SUBSET_FOLDERS, SUBSETS
 from .masks import checked_binary_mask
 from .rows import (
     AVSBenchLayoutError,
@@ -56,8 +56,6 @@ from .rows import (
 
 logger = logging.getLogger(__name__)
 
-SUBSET_FOLDERS = {"s4": "Single-source", "ms3": "Multi-sources", "avss": "AVSS"}
-METADATA_FILES = {"s4": "s4_meta_data.csv", "ms3": "ms3_meta_data.csv", "avss": "metadata.csv"}
 
 
 def find_subset_dir(root, subset: str) -> Path:
@@ -142,7 +140,7 @@ def check_clip(frame_paths: list[Path | None], mask_paths: list[Path | None], se
     return entries
 
 
-def decode_mask(mask, subset: str, num_classes: int = 71) -> np.ndarray | None:
+def decode_mask(mask, subset: str, num_classes: int = AVSS_NUM_CLASSES) -> np.ndarray | None:
     """A `masks` entry (PIL image, path or None) -> [H, W] uint8 0/1 (S4/MS3) or int64 class ids (AVSS)."""
     if mask is None:
         return None

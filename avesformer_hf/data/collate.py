@@ -19,20 +19,13 @@ from transformers.feature_extraction_utils import BatchFeature
 from ..feature_extraction_vggish import VGGishFeatureExtractor
 from ..image_processing_avesformer import AVESFormerImageProcessor
 from ..processing_avesformer import AudioVisualProcessor
+from ..avsbench import CONVENTIONS, SUBSETS
 from .avsbench import read_audio
-from .categories import SUBSETS
-
-SUBSET_SETTINGS = {
-    # subset: (frames per clip for 5-s clips, audio pad mode, mask type)
-    "s4": (5, "repeat", "binary"),
-    "ms3": (5, "repeat", "binary"),
-    "avss": (10, "zeros", "palette"),
-}
 
 
 def default_processor(subset: str, image_size: int = 224) -> AudioVisualProcessor:
     """The processor AVSBench's recipe uses for a subset, at `image_size` x `image_size`."""
-    _, pad_mode, mask_type = SUBSET_SETTINGS[subset]
+    pad_mode, mask_type = CONVENTIONS[subset].pad_mode, CONVENTIONS[subset].mask_type
     return AudioVisualProcessor(
         image_processor=AVESFormerImageProcessor(size={"height": image_size, "width": image_size}, mask_type=mask_type),
         feature_extractor=VGGishFeatureExtractor(pad_mode=pad_mode),
@@ -67,7 +60,7 @@ class AVSBenchCollator:
             raise ValueError(f"subset must be one of {SUBSETS}, got {subset!r}")
         self.subset = subset
         self.processor = processor if processor is not None else default_processor(subset, image_size)
-        _, self.pad_mode, mask_type = SUBSET_SETTINGS[subset]
+        self.pad_mode, mask_type = CONVENTIONS[subset].pad_mode, CONVENTIONS[subset].mask_type
         if self.processor.image_processor.mask_type != mask_type:
             raise ValueError(
                 f"{subset} masks need an image processor with mask_type={mask_type!r}, "

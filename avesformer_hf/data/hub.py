@@ -7,7 +7,7 @@
 import datasets
 
 from .rows import AUDIO_FEATURE
-from .categories import SUBSETS
+from ..avsbench import SUBSETS
 
 IMAGE_LIST = datasets.List(datasets.Image())
 BOOL_LIST = datasets.List(datasets.Value("bool"))

@@ -26,7 +26,7 @@ import datasets
 import soundfile
 
 from ..video import SAMPLING_RATE, read_clip
-from .categories import S4_CATEGORIES, SPLITS, SUBSETS
+from ..avsbench import AVSS_NUM_CLASSES, S4_CATEGORIES, SPLITS, SUBSETS
 from .masks import MaskValueError, checked_binary_mask, checked_semantic_mask
 from .rows import (
     AVSBenchLayoutError,
@@ -50,7 +50,7 @@ METADATA_FILE = "metadata.csv"
 VIDEOS_DIR = "videos"
 MASKS_DIR = "masks"
 LABELS_FILE = "labels.json"
-MAX_SEMANTIC_CLASSES = 71  # the AVSS colour palette the collator decodes
+MAX_SEMANTIC_CLASSES = AVSS_NUM_CLASSES  # the AVSS colour palette the collator decodes
 
 
 def is_own_videos_root(root) -> bool:

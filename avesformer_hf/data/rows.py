@@ -9,13 +9,13 @@ from pathlib import Path
 import datasets
 import PIL.Image
 
-from .categories import AVSS_SUBSET_LABELS, S4_CATEGORIES, SPLITS
+from ..avsbench import AVSS_SUBSET_LABELS, S4_CATEGORIES, SAMPLING_RATE, SPLITS, WINDOW_SAMPLES
 
 logger = logging.getLogger(__name__)
 
 ON_ERROR = ("raise", "skip")
 AUDIO_FEATURE = {"path": datasets.Value("string"), "bytes": datasets.Value("binary")}
-MIN_AUDIO_SECONDS = 15600 / 16000  # one VGGish example
+MIN_AUDIO_SECONDS = WINDOW_SAMPLES / SAMPLING_RATE  # one VGGish example
 
 
 class AVSBenchLayoutError(ValueError):

@@ -31,12 +31,10 @@ import PIL.ImageDraw
 import soundfile
 
 from ..image_processing_avesformer import label_to_color
-from ..labels import AVSS_CLASS_NAMES
-from .categories import AVSS_SUBSET_LABELS, S4_CATEGORIES, SPLITS
+from ..avsbench import AVSS_CLASS_NAMES, AVSS_SUBSET_LABELS, S4_CATEGORIES, SAMPLING_RATE, SPLITS, SUBSET_FOLDERS, SUBSETS
 
-SAMPLING_RATE = 16000
-LAYOUTS = ("s4", "ms3", "avss")
-LAYOUT_FOLDERS = {"s4": "Single-source", "ms3": "Multi-sources", "avss": "AVSS"}
+LAYOUTS = SUBSETS
+LAYOUT_FOLDERS = SUBSET_FOLDERS
 SHAPES = ("circle", "square", "triangle", "diamond", "cross", "hexagon")
 LOWEST_PITCH_HZ = 200.0
 HIGHEST_PITCH_HZ = 3200.0

@@ -96,6 +96,15 @@ masks = processor.post_process_segmentation(outputs, target_sizes=[frames[0].siz
 With the `avesformer-hf` package installed, `avesformer predict --model {repo_id} clip.mp4` writes the overlay video."""
 
 
+def weights_note_section(weights_note: str | None, evaluated: bool, synthetic: bool) -> str:
+    note = weights_note or DEFAULT_WEIGHTS_NOTE
+    if weights_note is None and not evaluated:
+        note += " No evaluation was recorded with them: treat them as untested (possibly untrained)."
+    if synthetic:
+        note += " They were trained on SynthAVS, the project's synthetic data set, as a demonstration only."
+    return note
+
+
 def build_model_card(
     config: AVESFormerConfig,
     repo_id: str,
@@ -119,26 +128,30 @@ def build_model_card(
         model_name=model_name,
         eval_results=results or None,
     )
-    note = weights_note or DEFAULT_WEIGHTS_NOTE
-    if weights_note is None and not results:
-        note += " No evaluation was recorded with them: treat them as untested (possibly untrained)."
-    if synthetic:
-        note += " They were trained on SynthAVS, the project's synthetic data set, as a demonstration only."
-    body = f"""
+    note = weights_note_section(weights_note, bool(results), synthetic)
+    body = CARD_BODY.format(
+        model_name=model_name, paper_url=PAPER_URL, variant=variant_section(config, subset),
+        results=results_section(metrics, config.is_semantic), note=note, usage=usage_section(repo_id),
+        citation=CITATION,
+    )
+    return ModelCard(f"---\n{card_data.to_yaml()}\n---\n{body}")
+
+
+CARD_BODY = """
 # {model_name}
 
-AVESFormer ([Wang et al., 2024]({PAPER_URL})) for real-time audio-visual segmentation: given the frames of a
+AVESFormer ([Wang et al., 2024]({paper_url})) for real-time audio-visual segmentation: given the frames of a
 video and its sound, it predicts a mask per frame of the objects making the sound. A Prompt Query Generator turns
 the audio into several queries (against attention dissipation) and the ELF decoder uses convolutions in its early
 stages and audio cross-attention in its late ones.
 
 ## Variant
 
-{variant_section(config, subset)}
+{variant}
 
 ## Results
 
-{results_section(metrics, config.is_semantic)}
+{results}
 
 ## How these weights were produced
 
@@ -146,7 +159,7 @@ stages and audio cross-attention in its late ones.
 
 ## Usage
 
-{usage_section(repo_id)}
+{usage}
 
 ## Limitations
 
@@ -156,7 +169,6 @@ the parameters.
 ## Citation
 
 ```bibtex
-{CITATION}
+{citation}
 ```
 """
-    return ModelCard(f"---\n{card_data.to_yaml()}\n---\n{body}")

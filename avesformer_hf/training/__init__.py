@@ -10,7 +10,6 @@ from ..lazy_exports import lazy_exports
 
 _EXPORTS = {
     "RECIPES": "arguments",
-    "SUBSETS": "arguments",
     "AVESFormerTrainingArguments": "arguments",
     "TrainingArguments": "arguments",
     "build_parser": "arguments",

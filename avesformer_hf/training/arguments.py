@@ -10,8 +10,8 @@ import typing
 from dataclasses import MISSING, dataclass, field
 from typing import Literal
 
-SUBSETS = ("s4", "ms3", "avss")
-AVSS_NUM_LABELS = 71
+from ..avsbench import SUBSETS
+
 
 
 @dataclass(frozen=True)
@@ -21,13 +21,12 @@ class Recipe:
     batch_size: int
     num_epochs: int
     freeze_backbone_epochs: int
-    num_labels: int
 
 
 RECIPES = {
-    "s4": Recipe(batch_size=2, num_epochs=30, freeze_backbone_epochs=5, num_labels=1),
-    "ms3": Recipe(batch_size=2, num_epochs=60, freeze_backbone_epochs=10, num_labels=1),
-    "avss": Recipe(batch_size=4, num_epochs=30, freeze_backbone_epochs=0, num_labels=AVSS_NUM_LABELS),
+    "s4": Recipe(batch_size=2, num_epochs=30, freeze_backbone_epochs=5),
+    "ms3": Recipe(batch_size=2, num_epochs=60, freeze_backbone_epochs=10),
+    "avss": Recipe(batch_size=4, num_epochs=30, freeze_backbone_epochs=0),
 }
 
 

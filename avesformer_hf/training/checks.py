@@ -3,7 +3,8 @@
 import math
 from pathlib import Path
 
-from .arguments import RECIPES, SUBSETS, AVESFormerTrainingArguments, flag_choices
+from ..avsbench import CONVENTIONS, SUBSETS
+from .arguments import RECIPES, AVESFormerTrainingArguments, flag_choices
 from .checkpointing import CHECKPOINTS_DIR
 from .errors import TrainingConfigurationError
 
@@ -139,7 +140,7 @@ def check_output_dir(args: AVESFormerTrainingArguments, checkpoint: Path | None)
 
 
 def check_model_matches_subset(config, subset: str) -> None:
-    expected = RECIPES[subset].num_labels
+    expected = CONVENTIONS[subset].num_labels
     if config.num_labels != expected:
         kind = "binary masks (num_labels=1)" if expected == 1 else f"{expected} classes including background"
         raise TrainingConfigurationError(

@@ -10,7 +10,6 @@ import torch
 from .errors import TrainingConfigurationError
 
 MODEL_INPUT_KEYS = ("pixel_values", "input_features", "audio_embeds", "audio_mask", "labels", "labels_mask")
-PER_FRAME_KEYS = MODEL_INPUT_KEYS
 
 
 def model_inputs(batch, with_labels: bool = True) -> dict:

@@ -230,11 +230,6 @@ def final_metrics(run: Run) -> dict:
 
 
 def push_best_model(folder: Path, args: AVESFormerTrainingArguments) -> None:
-    try:
-        from ..hub import push_model_folder
-    except ImportError as error:
-        raise RuntimeError(
-            f"--push-to-hub needs avesformer_hf.hub.push_model_folder, which is not available ({error}); "
-            f"the model is saved in {folder}: push it with `avesformer push` later"
-        ) from error
+    from ..hub import push_model_folder
+
     push_model_folder(folder, args.hub_model_id, private=args.hub_private)

@@ -19,7 +19,7 @@ import PIL.Image
 import torch
 
 from .feature_extraction_vggish import to_float_waveform, to_mono
-from .image_processing_avesformer import draw_overlay
+from .overlay import render_overlay
 from .streaming import AVESFormerStreamer
 
 
@@ -117,7 +117,7 @@ class LiveSegmenter:
             mask = self.processor.post_process_segmentation(
                 logits, [(image.height, image.width)], threshold=self.threshold
             )[0][0].numpy()
-            overlay = np.asarray(draw_overlay(image, mask))
+            overlay = np.asarray(render_overlay(image, mask))
             finished = time.perf_counter()
             self._done_at.append(finished)
             self._latencies.append(finished - received)

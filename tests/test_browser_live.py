@@ -16,7 +16,7 @@ from transformers import AutoModel
 
 from avesformer_hf import demo_app, demo_live
 from avesformer_hf.commands.predict import load_processor
-from avesformer_hf.image_processing_avesformer import draw_overlay
+from avesformer_hf.overlay import render_overlay
 from avesformer_hf.live import replay
 from avesformer_hf.precision import prepare_for_inference
 from fake_media import write_fake_devices
@@ -89,5 +89,5 @@ def test_live_tab_streams_camera_and_microphone_and_shows_the_librarys_masks(tmp
     for served, library in zip(served_masks, expected):
         np.testing.assert_array_equal(served, library)
     # The overlay on the page is the received frame with the library's mask, pixel for pixel (PNG both ways).
-    np.testing.assert_array_equal(decode_data_url(shown_src), np.asarray(draw_overlay(frames[shown_index], expected[shown_index])))
+    np.testing.assert_array_equal(decode_data_url(shown_src), np.asarray(render_overlay(frames[shown_index], expected[shown_index])))
     assert (ARTIFACTS / "live_page.png").stat().st_size > 10_000

@@ -102,17 +102,7 @@ class AVESFormerConfig(PretrainedConfig):
         initializer_range=0.02,
         **kwargs,
     ):
-        num_labels = kwargs.pop("num_labels", None)
-        id2label = kwargs.get("id2label")
-        if num_labels is not None and id2label is not None and len(id2label) != num_labels:
-            raise ValueError(
-                f"`num_labels` ({num_labels}) disagrees with `id2label`, which names {len(id2label)} classes"
-            )
-        if num_labels is None and id2label is None:
-            num_labels = 1
-        if num_labels is not None and id2label is None:
-            kwargs["id2label"] = {0: "sounding"} if num_labels == 1 else {i: f"LABEL_{i}" for i in range(num_labels)}
-
+        self._fill_labels(kwargs)
         self.backbone_config = self._build_backbone_config(backbone_config)
         self.audio_config = self._build_audio_config(audio_config)
         self.d_model = d_model
@@ -141,6 +131,20 @@ class AVESFormerConfig(PretrainedConfig):
         if self.id2label is not None:
             self.label2id = {label: int(index) for index, label in self.id2label.items()}
         self._validate_avesformer()
+
+    @staticmethod
+    def _fill_labels(kwargs: dict) -> None:
+        """`num_labels` and `id2label` must agree; without `id2label` the classes get names (binary: "sounding")."""
+        num_labels = kwargs.pop("num_labels", None)
+        id2label = kwargs.get("id2label")
+        if num_labels is not None and id2label is not None and len(id2label) != num_labels:
+            raise ValueError(
+                f"`num_labels` ({num_labels}) disagrees with `id2label`, which names {len(id2label)} classes"
+            )
+        if num_labels is None and id2label is None:
+            num_labels = 1
+        if num_labels is not None and id2label is None:
+            kwargs["id2label"] = {0: "sounding"} if num_labels == 1 else {i: f"LABEL_{i}" for i in range(num_labels)}
 
     @staticmethod
     def _build_backbone_config(backbone_config):

@@ -51,7 +51,7 @@ from pathlib import Path
 from avesformer_hf.data import load_avsbench
 from avesformer_hf.data.avsbench import read_audio
 from avesformer_hf.data.synthetic import MANIFEST
-from avesformer_hf.video import write_video
+from avesformer_hf.inference.video import write_video
 
 out = Path(sys.argv[1])
 clips = json.loads((out / "synthavs" / "Single-source" / MANIFEST).read_text())["clips"]

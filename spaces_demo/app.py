@@ -10,7 +10,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def main():
-    from avesformer_hf.demo_app import build_demo, default_model_ref, launch
+    from avesformer_hf.demo.app import build_demo, default_model_ref, launch
 
     launch(build_demo(default_model=default_model_ref(card=HERE / "README.md"), examples_dir=HERE / "examples"))
 

@@ -30,7 +30,7 @@ def sleep_long():
 
 def decode_or_die(video, image, audio, limits):
     """The demo's decoder, except that an upload named abort*.mp4 aborts the child and exit*.mp4 exits it."""
-    from avesformer_hf.demo_uploads import decode_upload
+    from avesformer_hf.demo.uploads import decode_upload
 
     name = Path(video or "").name
     if name.startswith("abort"):

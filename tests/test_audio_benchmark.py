@@ -2,13 +2,13 @@
 
 import pytest
 
-from avesformer_hf.audio_benchmark import (
+from avesformer_hf.benchmark.audio import (
     audio_encoders_section,
     default_audio_encoders,
     run_audio_encoders,
     select_audio_encoders,
 )
-from avesformer_hf.benchmark import BenchmarkOptions
+from avesformer_hf.benchmark.run import BenchmarkOptions
 from helpers import tiny_audio_configs
 
 

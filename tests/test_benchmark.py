@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from avesformer_hf.benchmark import BenchmarkOptions, Setting, default_settings, run_benchmark
-from avesformer_hf.benchmark_report import MANUAL_END, MANUAL_START, to_markdown
+from avesformer_hf.benchmark.run import BenchmarkOptions, Setting, default_settings, run_benchmark
+from avesformer_hf.benchmark.report import MANUAL_END, MANUAL_START, to_markdown
 from avesformer_hf.cli import main
 
 from helpers import tiny_avesformer_config

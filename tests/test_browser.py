@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from avesformer_hf import demo_app
+from avesformer_hf.demo import app as demo_app
 from test_space import save_tiny_model
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"

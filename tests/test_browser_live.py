@@ -15,10 +15,10 @@ from playwright.sync_api import expect, sync_playwright
 from transformers import AutoModel
 
 from avesformer_hf import demo_app, demo_live
-from avesformer_hf.commands.predict import load_processor
-from avesformer_hf.overlay import render_overlay
-from avesformer_hf.live import replay
-from avesformer_hf.precision import prepare_for_inference
+from avesformer_hf.inference import load_processor
+from avesformer_hf.inference.overlay import render_overlay
+from avesformer_hf.inference.live import replay
+from avesformer_hf.inference.precision import prepare_for_inference
 from fake_media import write_fake_devices
 from test_browser import ARTIFACTS, BROWSER_ARGS, chromium_path
 from test_space import save_tiny_model

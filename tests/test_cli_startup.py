@@ -68,7 +68,7 @@ from transformers import AutoModel, AutoProcessor  # imported after the package,
 model = AutoModel.from_pretrained(sys.argv[1])
 processor = AutoProcessor.from_pretrained(sys.argv[1])
 from avesformer_hf import AVESFormerModel, VGGishModel  # more of the package's modules, loaded later
-import avesformer_hf.video
+import avesformer_hf.inference.video
 print(type(model).__name__, type(processor).__name__, len(calls),
       any(type(finder).__name__ == "_TransformersImportHook" for finder in sys.meta_path))
 """

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import child_functions
-from avesformer_hf.demo_uploads import CHILD_PRELOAD
-from avesformer_hf.isolated import ChildCrashed, ChildFailed, ChildTimedOut, _receive_array, call_in_child, start_children_server
+from avesformer_hf.demo.uploads import CHILD_PRELOAD
+from avesformer_hf.demo.isolated import ChildCrashed, ChildFailed, ChildTimedOut, _receive_array, call_in_child, start_children_server
 
 
 @pytest.fixture(scope="module", autouse=True)

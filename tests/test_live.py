@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from avesformer_hf import AudioVisualProcessor, AVESFormerImageProcessor, AVESFormerModel
-from avesformer_hf.live import LiveSegmenter, replay
+from avesformer_hf.inference.live import LiveSegmenter, replay
 
 from helpers import tiny_avesformer_config
 
@@ -76,7 +76,7 @@ def test_microphone_chunks_never_wait_for_a_frame_and_stay_bounded_without_frame
 
 
 def test_a_bad_live_dtype_setting_is_named():
-    from avesformer_hf.demo_live import load_live_model
+    from avesformer_hf.demo.live import load_live_model
 
     with pytest.raises(ValueError, match=r"AVESFORMER_LIVE_DTYPE must be one of \['auto', 'fp32', 'bf16', 'fp16'\], got 'fp8'"):
         load_live_model("unused", "fp8", lambda ref: None)

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from avesformer_hf import precision
-from avesformer_hf.benchmark_live import live_benchmark, live_markdown
+from avesformer_hf.inference import precision
+from avesformer_hf.benchmark.live import live_benchmark, live_markdown
 from avesformer_hf.cli import main
 
 from helpers import tiny_avesformer_config

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from avesformer_hf.cli import main
-from avesformer_hf.model_source import resolve_device, resolve_model_source
+from avesformer_hf.inference.model_source import resolve_device, resolve_model_source
 
 
 def test_a_hub_id_is_passed_on_unchanged(tmp_path, monkeypatch):

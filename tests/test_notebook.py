@@ -6,7 +6,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from avesformer_hf.example_clips import ensure_example_clips
+from avesformer_hf.demo.examples import ensure_example_clips
 from test_space import save_tiny_model
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "quickstart.ipynb"

@@ -4,7 +4,7 @@ import torch
 
 from avesformer_hf import AVESFormerModel
 from avesformer_hf.cli import main
-from avesformer_hf.export import check_parity, export_onnx, onnx_logits
+from avesformer_hf.inference.export import check_parity, export_onnx, onnx_logits
 
 from helpers import tiny_avesformer_config
 

@@ -6,8 +6,8 @@ import PIL.Image
 import pytest
 
 from avesformer_hf.image_processing_avesformer import avss_palette
-from avesformer_hf.overlay import border, render_overlay
-from avesformer_hf.video import read_clip, write_video
+from avesformer_hf.inference.overlay import border, render_overlay
+from avesformer_hf.inference.video import read_clip, write_video
 
 
 def scene(object_colour, size=64):

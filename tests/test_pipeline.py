@@ -19,8 +19,8 @@ from transformers import pipeline
 
 from avesformer_hf.cli import main
 from avesformer_hf.hub import repo_files
-from avesformer_hf.inference import predict_clip_streaming
-from avesformer_hf.video import read_clip
+from avesformer_hf.inference.predict import predict_clip_streaming
+from avesformer_hf.inference.video import read_clip
 
 
 # the first part of test_remote_code's script: the import blocker and its check
@@ -101,7 +101,7 @@ def test_a_list_is_batched_and_bad_inputs_name_the_problem(clip_path, binary_mod
 
 def test_above_one_fps_vggish_runs_once_per_hop_and_the_live_streamer_agrees(clip_path, binary_model, monkeypatch):
     from avesformer_hf import AVESFormerModel, AudioVisualProcessor
-    from avesformer_hf.inference import predict_clip
+    from avesformer_hf.inference.predict import predict_clip
 
     model = AVESFormerModel.from_pretrained(binary_model).eval()
     processor = AudioVisualProcessor.from_pretrained(binary_model)

@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 
 from avesformer_hf import AVESFormerModel
-from avesformer_hf import precision
+from avesformer_hf.inference import precision
 from avesformer_hf.data.avsbench import load_avsbench
 from avesformer_hf.data.collate import AVSBenchCollator
 from avesformer_hf.data.synthetic import generate_synthavs

@@ -10,8 +10,8 @@ from synthetic_video import write_test_video
 
 from avesformer_hf import AudioVisualProcessor, AVESFormerImageProcessor, AVESFormerModel
 from avesformer_hf.cli import main
-from avesformer_hf.inference import predict_clip
-from avesformer_hf.video import read_clip
+from avesformer_hf.inference.predict import predict_clip
+from avesformer_hf.inference.video import read_clip
 
 
 def save_tiny_model(folder, num_labels: int):

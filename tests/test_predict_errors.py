@@ -160,7 +160,7 @@ def test_seven_one_audio_is_read_not_a_crash(binary_model, tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "2 frames segmented" in result.stdout
 
-    from avesformer_hf.video import read_clip
+    from avesformer_hf.inference.video import read_clip
 
     waveform = read_clip(surround).waveform  # the mean of 8 equal channels is the tone itself
     assert len(waveform) == 32000 and 0.35 < np.abs(waveform[4000:28000]).max() < 0.6

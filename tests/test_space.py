@@ -10,10 +10,10 @@ import soundfile
 from gradio_client import Client, handle_file
 
 from avesformer_hf import AVESFormerModel, AudioVisualProcessor
-from avesformer_hf import demo_app
-from avesformer_hf.example_clips import EXAMPLE_IMAGE_SIZE
+from avesformer_hf.demo import app as demo_app
+from avesformer_hf.demo.examples import EXAMPLE_IMAGE_SIZE
 from avesformer_hf.image_processing_avesformer import AVESFormerImageProcessor
-from avesformer_hf.video import write_video
+from avesformer_hf.inference.video import write_video
 from helpers import tiny_avesformer_config
 
 

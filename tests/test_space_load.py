@@ -11,8 +11,8 @@ import PIL.Image
 import pytest
 from gradio_client import Client
 
-from avesformer_hf import demo_app
-from avesformer_hf.video import write_video
+from avesformer_hf.demo import app as demo_app
+from avesformer_hf.inference.video import write_video
 from test_space import save_tiny_model, segment, tone, video_frames_and_audio
 
 CONCURRENT_REQUESTS = 20

@@ -19,7 +19,7 @@ import pytest
 import soundfile
 from gradio_client import Client
 
-from avesformer_hf import demo_app
+from avesformer_hf.demo import app as demo_app
 from avesformer_hf.hub.space import SPACE_DIR
 from child_functions import decode_or_die
 from test_space import save_tiny_model, segment, tone, video_frames_and_audio

@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from avesformer_hf import AVESFormerModel, VGGishFeatureExtractor
-from avesformer_hf.streaming import AVESFormerStreamer, hop_of_frame
+from avesformer_hf.inference.streaming import AVESFormerStreamer, hop_of_frame
 
 from helpers import tiny_avesformer_config
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from avesformer_hf import AudioVisualProcessor
-from avesformer_hf.video import read_clip, write_video
+from avesformer_hf.inference.video import read_clip, write_video
 from synthetic_video import COLOURS, dominant_frequency, tone_frequency, write_test_video
 
 

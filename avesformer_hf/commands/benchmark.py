@@ -5,7 +5,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from avesformer_hf.model_source import DEVICE_HELP, resolve_device
+from avesformer_hf.inference.model_source import DEVICE_HELP, resolve_device
 
 HELP = "measure speed (latency, throughput, FLOPs, memory) of AVESFormer settings and write docs/benchmarks.md"
 
@@ -74,9 +74,9 @@ def command_line(args) -> str:
 
 
 def run(args) -> int:
-    from avesformer_hf.audio_benchmark import select_audio_encoders
-    from avesformer_hf.benchmark import BenchmarkOptions, default_settings, run_benchmark
-    from avesformer_hf.benchmark_report import to_markdown
+    from avesformer_hf.benchmark.audio import select_audio_encoders
+    from avesformer_hf.benchmark.run import BenchmarkOptions, default_settings, run_benchmark
+    from avesformer_hf.benchmark.report import to_markdown
 
     try:
         base = load_base_config(args.config)
@@ -111,7 +111,7 @@ def run(args) -> int:
 
 
 def run_live_only(base, args) -> int:
-    from avesformer_hf.benchmark_live import live_benchmark, live_markdown
+    from avesformer_hf.benchmark.live import live_benchmark, live_markdown
 
     if args.live_frames < 1:
         print(f"error: --live-only needs --live-frames >= 1, got {args.live_frames}", file=sys.stderr)

@@ -18,14 +18,14 @@ def register(subparsers):
 
 
 def run(args) -> int:
-    from avesformer_hf.model_source import resolve_model_source
+    from avesformer_hf.inference.model_source import resolve_model_source
 
     try:
         model = None if args.model is None else resolve_model_source(args.model)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    from avesformer_hf.demo_app import build_demo, launch
+    from avesformer_hf.demo.app import build_demo, launch
 
     try:
         launch(build_demo(default_model=model), host=args.host, port=args.port, share=args.share)

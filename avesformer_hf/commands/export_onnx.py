@@ -19,8 +19,8 @@ def register(subparsers):
 
 def run(args) -> int:
     from avesformer_hf import AVESFormerModel
-    from avesformer_hf.export import check_parity, export_onnx
-    from avesformer_hf.model_source import resolve_model_source
+    from avesformer_hf.inference.export import check_parity, export_onnx
+    from avesformer_hf.inference.model_source import resolve_model_source
 
     try:
         model = AVESFormerModel.from_pretrained(resolve_model_source(args.model, flag="MODEL"))

@@ -8,7 +8,7 @@ import stat
 import sys
 from pathlib import Path
 
-from avesformer_hf.model_source import DEVICE_HELP
+from avesformer_hf.inference.model_source import DEVICE_HELP
 
 HELP = "segment the sounding objects of video files: overlay mp4 and/or mask PNGs"
 
@@ -32,7 +32,7 @@ def register(subparsers):
 
 def check_single_outputs(clip: Path, out: Path | None, masks_dir: Path | None):
     """Refuse before any work what would destroy the input or mix old and new outputs."""
-    from avesformer_hf.inference import check_masks_dir
+    from avesformer_hf.inference.predict import check_masks_dir
 
     if out is not None:
         same_file = out.exists() and clip.exists() and os.path.samefile(out, clip)
@@ -52,7 +52,7 @@ def check_single_outputs(clip: Path, out: Path | None, masks_dir: Path | None):
 
 
 def run_single(args) -> int:
-    from avesformer_hf.inference import load_model, predict_clip, save_prediction
+    from avesformer_hf.inference.predict import load_model, predict_clip, save_prediction
 
     clip = Path(args.clips[0])
     out = args.out
@@ -75,7 +75,7 @@ def run_single(args) -> int:
 
 
 def run_many(args) -> int:
-    from avesformer_hf.batch_predict import PredictOptions, predict_videos
+    from avesformer_hf.inference.batch import PredictOptions, predict_videos
 
     if args.output_dir is None:
         raise ValueError("several videos (or a folder / glob) need --output-dir: one output set per video goes there")
@@ -90,7 +90,7 @@ def run_many(args) -> int:
 
 
 def run(args) -> int:
-    from avesformer_hf.model_source import resolve_device
+    from avesformer_hf.inference.model_source import resolve_device
     from avesformer_hf.pipeline_avesformer import check_options
 
     source = args.clips[0]

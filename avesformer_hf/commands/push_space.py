@@ -25,7 +25,7 @@ def run(args) -> int:
 
     space_dir = args.space_dir or SPACE_DIR
     if not args.no_examples:
-        from avesformer_hf.example_clips import ensure_example_clips
+        from avesformer_hf.demo.examples import ensure_example_clips
 
         ensure_example_clips(space_dir / "examples")
     commit = push_space(

@@ -5,7 +5,7 @@ All key renaming lives here; modeling code never knows the original names. Legac
 """
 
 from .checkpoint import CheckpointMismatchError, load_legacy_state_dict, remap_state_dict
-from .init import build_from_pretrained_parts, processor_for_config, with_audio_config_of, write_init_checkpoint
+from .initial_checkpoint import build_from_pretrained_parts, processor_for_config, with_audio_config_of, write_init_checkpoint
 from .pvt_v2 import (
     PVT_V2_VARIANTS,
     convert_pvt_v2_checkpoint,

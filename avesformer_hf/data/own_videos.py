@@ -25,7 +25,7 @@ from pathlib import Path
 import datasets
 import soundfile
 
-from ..video import SAMPLING_RATE, read_clip
+from ..inference.video import SAMPLING_RATE, read_clip
 from ..avsbench import AVSS_NUM_CLASSES, S4_CATEGORIES, SPLITS, SUBSETS
 from .masks import MaskValueError, checked_binary_mask, checked_semantic_mask
 from .rows import (

@@ -4,7 +4,7 @@ from huggingface_hub import ModelCard, ModelCardData
 
 from ..configuration_avesformer import AVESFormerConfig
 from ..model_summary import config_parameter_counts
-from .metrics import eval_results, split_metrics
+from .run_metrics import eval_results, split_metrics
 
 PAPER_URL = "https://arxiv.org/abs/2408.01708"
 TAGS = ["audio-visual-segmentation", "avsbench", "avesformer", "video", "audio"]

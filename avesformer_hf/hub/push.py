@@ -10,7 +10,7 @@ from huggingface_hub import CommitOperationAdd, HfApi
 from ..configuration_avesformer import AVESFormerConfig
 from ..pipeline_avesformer import custom_pipelines
 from .card import build_model_card
-from .metrics import read_metrics
+from .run_metrics import read_metrics
 
 PROCESSOR_FILES = ("processor_config.json", "preprocessor_config.json")
 WEIGHTS_INDEX = "model.safetensors.index.json"

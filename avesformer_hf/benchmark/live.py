@@ -13,11 +13,11 @@ import time
 import numpy as np
 import torch
 
-from .image_processing_avesformer import AVESFormerImageProcessor
-from .live import LiveSegmenter, png_data_url
-from .modeling_avesformer import AVESFormerModel
-from .precision import machine_precision, prepare_for_inference
-from .processing_avesformer import AudioVisualProcessor
+from ..image_processing_avesformer import AVESFormerImageProcessor
+from ..inference.live import LiveSegmenter, png_data_url
+from ..modeling_avesformer import AVESFormerModel
+from ..inference.precision import machine_precision, prepare_for_inference
+from ..processing_avesformer import AudioVisualProcessor
 
 CAMERA_FPS = 25
 MICROPHONE_RATE = 48000

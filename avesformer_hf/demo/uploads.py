@@ -17,7 +17,7 @@ import numpy as np
 import PIL.Image
 
 from .isolated import ChildCrashed, ChildFailed, ChildTimedOut, call_in_child, describe_exit
-from .video import SAMPLING_RATE, WINDOW_SAMPLES, Clip, open_container, read_clip, stream_duration
+from ..inference.video import SAMPLING_RATE, WINDOW_SAMPLES, Clip, open_container, read_clip, stream_duration
 
 USER_ERRORS = ("DemoError", "ValueError", "FileNotFoundError")  # raised by the checks, shown as they are
 CHILD_PRELOAD = [__name__]  # imported once by the forkserver the decoding children fork from
@@ -104,7 +104,7 @@ def read_sound(path: str, limits: UploadLimits) -> np.ndarray:
     """Mono float32 at 16 kHz."""
     import soundfile
 
-    from .feature_extraction_vggish import resample
+    from ..feature_extraction_vggish import resample
 
     name = Path(path).name
     check_file(path, "audio file", limits)

@@ -13,7 +13,7 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .inference import load_model, predict_clip, save_prediction
+from .predict import load_model, predict_clip, save_prediction
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v")
 MANIFEST = "prediction.json"

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .feature_extraction_vggish import to_float_waveform, to_mono
+from ..feature_extraction_vggish import to_float_waveform, to_mono
 
 
 @dataclass

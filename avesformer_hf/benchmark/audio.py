@@ -8,12 +8,12 @@ import numpy as np
 import torch
 from transformers import ASTConfig, ClapAudioConfig, HubertConfig, Wav2Vec2Config, WhisperConfig
 
-from .audio_encoders import feature_extractor_for
-from .benchmark import count_flops, summarize, synchronize, time_calls
-from .configuration_light_audio import LightAudioConfig
-from .configuration_vggish import VGGishConfig
-from .modeling_avesformer_audio import build_audio_encoder, pooled_audio_embeddings
-from .processing_avesformer import AudioVisualProcessor
+from ..audio_encoders import feature_extractor_for
+from .run import count_flops, summarize, synchronize, time_calls
+from ..configuration_light_audio import LightAudioConfig
+from ..configuration_vggish import VGGishConfig
+from ..modeling_avesformer_audio import build_audio_encoder, pooled_audio_embeddings
+from ..processing_avesformer import AudioVisualProcessor
 
 WHISPER_TINY = dict(d_model=384, encoder_layers=4, encoder_attention_heads=6, encoder_ffn_dim=1536, num_mel_bins=80)
 

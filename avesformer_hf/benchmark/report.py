@@ -6,7 +6,7 @@ and is carried over when the file is regenerated.
 
 import re
 
-from .benchmark_live import live_markdown
+from .live import live_markdown
 
 MANUAL_START = "<!-- manual:start -->"
 MANUAL_END = "<!-- manual:end -->"
@@ -222,7 +222,7 @@ def manual_section(previous: str | None) -> list[str]:
 
 def to_markdown(result: dict, command: str, previous: str | None = None) -> str:
     """The whole document; `previous` (the old file's text) supplies the hand-written section."""
-    from .audio_benchmark import audio_encoders_section  # imports torch: only when a report is written
+    from .audio import audio_encoders_section  # imports torch: only when a report is written
 
     sections = [
         header(result, command),

@@ -10,9 +10,9 @@ import PIL.Image
 import torch
 from tqdm.auto import tqdm
 
-from .image_processing_avesformer import label_to_color
+from ..image_processing_avesformer import label_to_color
 from .model_source import resolve_device, resolve_model_source
-from .pipeline_avesformer import PROGRESS_AFTER_SECONDS, AudioVisualSegmentationPipeline, Clip, read_clip
+from ..pipeline_avesformer import PROGRESS_AFTER_SECONDS, AudioVisualSegmentationPipeline, Clip, read_clip
 from .video import write_video
 
 MASK_PATTERN = "frame_*.png"
@@ -33,7 +33,7 @@ def load_processor(model_source):
     """The processor saved with the model, else the AVSBench defaults (224x224), saying so."""
     from transformers import AutoProcessor
 
-    from .processing_avesformer import AudioVisualProcessor
+    from ..processing_avesformer import AudioVisualProcessor
 
     try:
         return AutoProcessor.from_pretrained(model_source)
@@ -45,7 +45,7 @@ def load_processor(model_source):
 def load_model(model_source, device="auto", flag: str = "--model"):
     """(model, processor) from a saved folder or Hub id, on `device`, in eval mode. A folder whose weights are
     truncated or do not fit its config is a one-line error naming it."""
-    from .modeling_avesformer import AVESFormerModel
+    from ..modeling_avesformer import AVESFormerModel
 
     model_source = resolve_model_source(str(model_source), flag)
     device = resolve_device(device)

@@ -19,11 +19,11 @@ from pathlib import Path
 import gradio as gr
 import numpy as np
 
-from .demo_uploads import CHILD_PRELOAD, DemoError, UploadLimits, decode_upload, read_upload, without_paths
-from .demo_live import build_live_tab
-from .example_clips import ensure_example_clips
-from .image_processing_avesformer import label_to_color
-from .inference import ClipPrediction, predict_clip, save_prediction
+from .uploads import CHILD_PRELOAD, DemoError, UploadLimits, decode_upload, read_upload, without_paths
+from .live import build_live_tab
+from .examples import ensure_example_clips
+from ..image_processing_avesformer import label_to_color
+from ..inference.predict import ClipPrediction, predict_clip, save_prediction
 from .isolated import start_children_server
 
 MODEL_ENV = "AVESFORMER_MODEL"
@@ -86,7 +86,7 @@ def check_model(name: str, choices: dict[str, str]) -> str:
 @functools.lru_cache(maxsize=2)
 def load_model(model_ref: str):
     """(model, processor) from a local folder or a Hub id, kept for the next requests."""
-    from .inference import load_model as load_model_and_processor
+    from ..inference.predict import load_model as load_model_and_processor
 
     local = looks_local(model_ref)
     if local and not (Path(model_ref).expanduser() / "config.json").is_file():

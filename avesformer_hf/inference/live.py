@@ -18,7 +18,7 @@ import numpy as np
 import PIL.Image
 import torch
 
-from .feature_extraction_vggish import to_float_waveform, to_mono
+from ..feature_extraction_vggish import to_float_waveform, to_mono
 from .overlay import render_overlay
 from .streaming import AVESFormerStreamer
 

@@ -21,9 +21,9 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 from transformers import ResNetConfig
 
-from .configuration_avesformer import BACKBONE_STAGES, AVESFormerConfig
-from .model_summary import parameter_counts
-from .modeling_avesformer import AVESFormerModel
+from ..configuration_avesformer import BACKBONE_STAGES, AVESFormerConfig
+from ..model_summary import parameter_counts
+from ..modeling_avesformer import AVESFormerModel
 
 # "bf16-autocast" casts the weights on every call (autocast only caches casts of weights that require grad, and only
 # inside one autocast region); "bf16" stores the weights in bf16, as a deployment would.
@@ -299,8 +299,8 @@ def streaming_fps(base: AVESFormerConfig, options: BenchmarkOptions, dtype=torch
     the model's weights in `dtype`."""
     import numpy as np
 
-    from .feature_extraction_vggish import VGGishFeatureExtractor
-    from .streaming import AVESFormerStreamer
+    from ..feature_extraction_vggish import VGGishFeatureExtractor
+    from ..inference.streaming import AVESFormerStreamer
 
     torch.manual_seed(0)
     model = AVESFormerModel(base).eval().to(options.device, dtype)
@@ -327,7 +327,7 @@ def streaming_fps(base: AVESFormerConfig, options: BenchmarkOptions, dtype=torch
 
 def run_live_setting(base: AVESFormerConfig, options: BenchmarkOptions, progress=print) -> dict:
     """The live path (webcam + microphone, causal audio, batch 1) in fp32 and the `auto` dtype: `benchmark_live`."""
-    from .benchmark_live import live_benchmark
+    from .live import live_benchmark
 
     live = live_benchmark(base, options.size, options.live_frames, options.warmup, options.threads, options.device)
     progress("live: " + ", ".join(f"{run['choice']} ({run['dtype']}) {run['fps']:.1f} frames/s" for run in live["runs"]))
@@ -352,7 +352,7 @@ def run_benchmark(
     progress=print,
 ) -> dict:
     """Measure every setting; return a JSON-ready dict (see `benchmark_report.to_markdown`)."""
-    from .environment import library_versions
+    from ..environment import library_versions
 
     options = options or BenchmarkOptions()
     settings = default_settings(base) if settings is None else settings
@@ -384,7 +384,7 @@ def run_benchmark(
         if options.profile_rows:
             result["profile"] = profile_top_ops(base, options, options.profile_rows)
         if options.audio_encoders:
-            from .audio_benchmark import run_audio_encoders
+            from .audio import run_audio_encoders
 
             result["audio_encoders"] = run_audio_encoders(options, progress)
         result["load_average_end"] = os.getloadavg()

@@ -18,8 +18,8 @@ from collections import OrderedDict
 
 import gradio as gr
 
-from .live import LiveSegmenter, png_data_url
-from .precision import DTYPE_CHOICES, prepare_for_inference
+from ..inference.live import LiveSegmenter, png_data_url
+from ..inference.precision import DTYPE_CHOICES, prepare_for_inference
 
 FRAME_EVERY = float(os.environ.get("AVESFORMER_LIVE_FRAME_EVERY", 0.1))  # the camera is asked for 10 frames/s
 AUDIO_EVERY = 0.25

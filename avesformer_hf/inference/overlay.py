@@ -5,8 +5,8 @@ import numpy as np
 import PIL.Image
 import PIL.ImageDraw
 
-from .image_processing_avesformer import avss_palette
-from .avsbench import avss_id2label
+from ..image_processing_avesformer import avss_palette
+from ..avsbench import avss_id2label
 
 # Saturated candidates for binary masks: the one farthest from the pixels under and around the mask is used.
 CANDIDATE_COLOURS = np.array(

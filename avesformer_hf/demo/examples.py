@@ -7,7 +7,7 @@ from pathlib import Path
 import PIL.Image
 import soundfile
 
-from .video import write_video
+from ..inference.video import write_video
 
 EXAMPLE_IMAGE_SIZE = 128
 
@@ -24,7 +24,7 @@ def ensure_example_clips(examples_dir: Path | str, num_clips: int = 2, image_siz
     existing = sorted(examples_dir.glob("*.mp4"))
     if existing:
         return existing
-    from .data.synthetic import MANIFEST, generate_synthavs
+    from ..data.synthetic import MANIFEST, generate_synthavs
 
     written = []
     with tempfile.TemporaryDirectory() as scratch:

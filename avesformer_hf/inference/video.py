@@ -13,7 +13,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from .overlay import render_overlay
-from .pipeline_avesformer import (  # noqa: F401  (the reading half, re-exported)
+from ..pipeline_avesformer import (  # noqa: F401  (the reading half, re-exported)
     SAMPLING_RATE,
     WINDOW_SAMPLES,
     Clip,

@@ -8,7 +8,7 @@ from avesformer_hf.benchmark.audio import (
     run_audio_encoders,
     select_audio_encoders,
 )
-from avesformer_hf.benchmark.run import BenchmarkOptions
+from avesformer_hf.benchmark.options import BenchmarkOptions
 from helpers import tiny_audio_configs
 
 

@@ -2,7 +2,8 @@ import json
 
 import pytest
 
-from avesformer_hf.benchmark.run import BenchmarkOptions, Setting, default_settings, run_benchmark
+from avesformer_hf.benchmark.options import BenchmarkOptions
+from avesformer_hf.benchmark.run import Setting, default_settings, run_benchmark
 from avesformer_hf.benchmark.report import MANUAL_END, MANUAL_START, to_markdown
 from avesformer_hf.cli import main
 

@@ -3,5 +3,5 @@
 from ..lazy_exports import lazy_exports
 
 __getattr__, __all__ = lazy_exports(
-    __name__, {"BenchmarkOptions": "run", "run_benchmark": "run", "to_markdown": "report"}
+    __name__, {"BenchmarkOptions": "options", "run_benchmark": "run", "to_markdown": "report"}
 )

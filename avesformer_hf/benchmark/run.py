@@ -24,6 +24,7 @@ from transformers import ResNetConfig
 from ..configuration_avesformer import BACKBONE_STAGES, AVESFormerConfig
 from ..model_summary import parameter_counts
 from ..modeling_avesformer import AVESFormerModel
+from .options import BenchmarkOptions
 
 # "bf16-autocast" casts the weights on every call (autocast only caches casts of weights that require grad, and only
 # inside one autocast region); "bf16" stores the weights in bf16, as a deployment would.
@@ -160,23 +161,6 @@ def release_freed_memory():
     gc.collect()
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-
-
-@dataclass
-class BenchmarkOptions:
-    frames: int = 5
-    size: int = 224
-    runs: int = 8
-    warmup: int = 2
-    batch_sizes: tuple = (1, 2)
-    threads: int = 2
-    device: str = "cpu"
-    matmul_size: int = 2048
-    profile_rows: int = 12
-    streaming_frames: int = 20
-    streaming_fps: float = 10.0
-    audio_encoders: tuple = ()  # names of `audio_benchmark.default_audio_encoders()` to measure alone
-    live_frames: int = 30  # frames per dtype for the live path (benchmark_live); 0 skips it
 
 
 class SettingRunner:
@@ -393,4 +377,4 @@ def run_benchmark(
         torch.set_num_threads(previous_threads)
 
 
-__all__ = ["BenchmarkOptions", "Setting", "default_settings", "run_benchmark", "matmul_gflops"]
+__all__ = ["Setting", "default_settings", "run_benchmark", "matmul_gflops"]

@@ -5,6 +5,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from avesformer_hf.benchmark.options import add_option_flags, options_from_flags
 from avesformer_hf.inference.model_source import DEVICE_HELP, resolve_device
 
 HELP = "measure speed (latency, throughput, FLOPs, memory) of AVESFormer settings and write docs/benchmarks.md"
@@ -17,20 +18,11 @@ def register(subparsers):
     parser.add_argument("--settings", default=None,
                         help="comma-separated setting names to run (default: all); see --list")
     parser.add_argument("--list", action="store_true", help="print the setting names and exit")
-    parser.add_argument("--frames", type=int, default=5, help="frames per clip T")
-    parser.add_argument("--size", type=int, default=224, help="frame height and width")
-    parser.add_argument("--runs", type=int, default=8, help="timed calls per setting")
-    parser.add_argument("--warmup", type=int, default=2, help="untimed calls first")
-    parser.add_argument("--batch-sizes", type=int, nargs="+", default=[1, 2], help="clips per call for throughput")
-    parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
+    add_option_flags(parser, ["frames", "size", "runs", "warmup", "batch_sizes", "threads", "matmul_size",
+                              "streaming_frames", "live_frames", "profile_rows"])
     parser.add_argument("--device", default="auto", help=DEVICE_HELP)
-    parser.add_argument("--matmul-size", type=int, default=2048, help="side of the reference fp32 matmul")
-    parser.add_argument("--streaming-frames", type=int, default=20, help="frames for the streaming FPS (0: skip)")
-    parser.add_argument("--live-frames", type=int, default=30,
-                        help="frames per dtype for the live path (webcam + microphone, causal audio; 0: skip)")
     parser.add_argument("--live-only", action="store_true",
                         help="measure only the live path (fp32 and auto dtype) and print its Markdown; writes no file")
-    parser.add_argument("--profile-rows", type=int, default=12, help="rows of the profiler table (0: skip)")
     parser.add_argument("--audio-encoders", default="all",
                         help="audio encoders to measure alone, comma-separated names, 'all' or 'none' (see --list)")
     parser.add_argument("--output", type=Path, default=Path("docs/benchmarks.md"), help="Markdown file to write")
@@ -75,7 +67,7 @@ def command_line(args) -> str:
 
 def run(args) -> int:
     from avesformer_hf.benchmark.audio import select_audio_encoders
-    from avesformer_hf.benchmark.run import BenchmarkOptions, default_settings, run_benchmark
+    from avesformer_hf.benchmark.run import default_settings, run_benchmark
     from avesformer_hf.benchmark.report import to_markdown
 
     try:
@@ -94,11 +86,7 @@ def run(args) -> int:
         return 0
     if args.live_only:
         return run_live_only(base, args)
-    options = BenchmarkOptions(
-        frames=args.frames, size=args.size, runs=args.runs, warmup=args.warmup, batch_sizes=tuple(args.batch_sizes),
-        threads=args.threads, device=device, matmul_size=args.matmul_size, profile_rows=args.profile_rows,
-        streaming_frames=args.streaming_frames, audio_encoders=audio_encoders, live_frames=args.live_frames,
-    )
+    options = options_from_flags(args, device=device, audio_encoders=audio_encoders)
     result = run_benchmark(base, settings, options, progress=lambda line: print(line, flush=True))
     command = command_line(args)
     previous = args.output.read_text() if args.output.is_file() else None

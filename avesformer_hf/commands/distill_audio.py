@@ -8,7 +8,7 @@ HELP = "distil the light audio encoder from VGGish (or another audio encoder) on
 
 
 def register(subparsers):
-    from avesformer_hf.training.distill_audio import DistillArguments
+    from avesformer_hf.training.distill_arguments import DistillArguments
 
     defaults = DistillArguments(audio_dir="", output_dir="", teacher="")
     parser = subparsers.add_parser("distill-audio", help=HELP, description=HELP)
@@ -29,7 +29,8 @@ def register(subparsers):
 
 
 def run(args) -> int:
-    from avesformer_hf.training.distill_audio import DistillArguments, distill_audio
+    from avesformer_hf.training.distill_arguments import DistillArguments
+    from avesformer_hf.training.distill_audio import distill_audio
 
     values = {name: getattr(args, name) for name in DistillArguments.__dataclass_fields__}
     try:

@@ -13,7 +13,7 @@ loop's position as JSON; no pickle.
 import json
 import math
 import shutil
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import torch
@@ -24,30 +24,13 @@ from ..audio_encoders import feature_extractor_for
 from ..configuration_light_audio import LightAudioConfig
 from ..modeling_light_audio import LightAudioModel
 from .checkpointing import CHECKPOINTS_DIR, TrainerState, checkpoint_dirs
+from .distill_arguments import DistillArguments
 from .distill_data import build_distillation_set, find_audio_files, load_teacher, split_files
 from .tracking import LOG_FILE
 
 MODEL_DIR = "model"
 STATE_FILE = "distill_state.json"
 OPTIMIZER_FILE = "optimizer.safetensors"
-
-
-@dataclass
-class DistillArguments:
-    audio_dir: str
-    output_dir: str
-    teacher: str
-    student_config: str | None = None  # LightAudioConfig folder / json; default LightAudioConfig()
-    num_epochs: int = 30
-    batch_size: int = 64
-    learning_rate: float = 2e-3
-    weight_decay: float = 1e-4
-    heldout_fraction: float = 0.1
-    seed: int = 0
-    logging_steps: int = 50
-    checkpointing_steps: int = 500
-    keep_checkpoints: int = 2
-    resume_from_checkpoint: str | None = None  # "latest" or a checkpoint folder
 
 
 @torch.no_grad()

@@ -177,7 +177,7 @@ def test_push_space_sends_app_requirements_and_card_naming_the_model(hub):
     assert kwargs["repo_type"] == "space" and kwargs["space_sdk"] == "gradio"
     files = hub.files
     assert {"app.py", "requirements.txt", "README.md", "avesformer_hf/__init__.py",
-            "avesformer_hf/demo_app.py", "avesformer_hf/modeling_avesformer.py"} <= set(files)
+            "avesformer_hf/demo/app.py", "avesformer_hf/modeling_avesformer.py"} <= set(files)
     assert hub.commits[0][2]["repo_type"] == "space"
     assert files["app.py"] == (SPACE_DIR / "app.py").read_bytes()
     card = SpaceCard(files["README.md"].decode())

@@ -1,6 +1,6 @@
 """Speed benchmark: per-frame latency, throughput, FLOPs, achieved GFLOP/s against a matmul measured in the same run,
 peak memory and parameters, for a list of settings (decoder types, Nq, backbone, audio, precision, compile), with a
-split into visual backbone / VGGish / decoder + head. `benchmark_report.py` turns the result into Markdown.
+split into visual backbone / VGGish / decoder + head. `report.py` turns the result into Markdown.
 
 Protocol (the defaults): random init, eval mode, one clip of T = 5 frames at 224x224 per call, fp32, 2 threads;
 per-frame latency = clip latency / T, median and interquartile range over `runs` calls after `warmup` calls.
@@ -310,7 +310,7 @@ def streaming_fps(base: AVESFormerConfig, options: BenchmarkOptions, dtype=torch
 
 
 def run_live_setting(base: AVESFormerConfig, options: BenchmarkOptions, progress=print) -> dict:
-    """The live path (webcam + microphone, causal audio, batch 1) in fp32 and the `auto` dtype: `benchmark_live`."""
+    """The live path (webcam + microphone, causal audio, batch 1) in fp32 and the `auto` dtype: `benchmark.live`."""
     from .live import live_benchmark
 
     live = live_benchmark(base, options.size, options.live_frames, options.warmup, options.threads, options.device)
@@ -335,7 +335,7 @@ def run_benchmark(
     options: BenchmarkOptions | None = None,
     progress=print,
 ) -> dict:
-    """Measure every setting; return a JSON-ready dict (see `benchmark_report.to_markdown`)."""
+    """Measure every setting; return a JSON-ready dict (see `report.to_markdown`)."""
     from ..environment import library_versions
 
     options = options or BenchmarkOptions()

@@ -1,7 +1,7 @@
 """The Gradio demo: a video with sound (or an image and an audio file) -> overlay video, per-frame masks, a zip.
 
 `build_demo()` returns the Blocks; `spaces_demo/app.py` and `avesformer demo` launch it. Uploads are decoded in a
-child process (`demo_uploads`), so no file can take the server down; prediction goes through `run_inference`.
+child process (`demo.uploads`), so no file can take the server down; prediction goes through `run_inference`.
 Uploads and outputs live in Gradio's cache (`GRADIO_TEMP_DIR`, default /tmp/gradio) and are deleted there
 `cache_max_age_s` after they were written. Visitors choose only among the models the deployer allowed.
 """

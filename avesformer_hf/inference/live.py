@@ -2,8 +2,8 @@
 
 `LiveSegmenter` owns an `AVESFormerStreamer` in the "live" alignment: microphone chunks (any rate, resampled to
 16 kHz with a streaming soxr resampler, so chunk edges add nothing) go into its audio window as they come, and each
-camera frame is segmented at once with the audio received before it. The Gradio "Live" tab (`demo_live`) and the
-live benchmark (`benchmark_live`) both run it. It keeps a fixed amount of state: the streamer's window, the
+camera frame is segmented at once with the audio received before it. The Gradio "Live" tab (`demo.live`) and the
+live benchmark (`benchmark.live`) both run it. It keeps a fixed amount of state: the streamer's window, the
 resampler's filter and the times of the last `window` frames for the frames/s and latency figures.
 """
 

@@ -14,7 +14,8 @@ import PIL.Image
 from playwright.sync_api import expect, sync_playwright
 from transformers import AutoModel
 
-from avesformer_hf import demo_app, demo_live
+from avesformer_hf.demo import app as demo_app
+from avesformer_hf.demo import live as demo_live
 from avesformer_hf.inference import load_processor
 from avesformer_hf.inference.overlay import render_overlay
 from avesformer_hf.inference.live import replay

@@ -89,3 +89,14 @@ def tiny_audio_configs() -> dict:
         "wav2vec2": Wav2Vec2Config(**waveform),
         "hubert": HubertConfig(**waveform),
     }
+
+
+def save_tiny_model(folder, num_labels: int = 1) -> str:
+    """A saved tiny model + processor (64x64 frames; palette masks when semantic) in `folder`; returns its path."""
+    from avesformer_hf import AudioVisualProcessor, AVESFormerImageProcessor, AVESFormerModel
+
+    torch.manual_seed(0)
+    AVESFormerModel(tiny_avesformer_config(num_labels=num_labels)).save_pretrained(folder)
+    mask_type = "palette" if num_labels > 1 else "binary"
+    AudioVisualProcessor(AVESFormerImageProcessor(size={"height": 64, "width": 64}, mask_type=mask_type)).save_pretrained(folder)
+    return str(folder)

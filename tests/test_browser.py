@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from avesformer_hf.demo import app as demo_app
-from test_space import save_tiny_model
+from helpers import save_tiny_model
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

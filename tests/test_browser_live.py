@@ -22,7 +22,7 @@ from avesformer_hf.inference.live import replay
 from avesformer_hf.inference.precision import prepare_for_inference
 from fake_media import write_fake_devices
 from test_browser import ARTIFACTS, BROWSER_ARGS, chromium_path
-from test_space import save_tiny_model
+from helpers import save_tiny_model
 
 
 def fake_device_args(video, sound) -> list[str]:

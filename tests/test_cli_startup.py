@@ -75,7 +75,7 @@ print(type(model).__name__, type(processor).__name__, len(calls),
 
 
 def test_auto_classes_resolve_after_a_plain_import_and_register_once(tmp_path):
-    from test_space import save_tiny_model
+    from helpers import save_tiny_model
 
     folder = save_tiny_model(tmp_path / "model")
     assert run_python(REGISTERED_ONCE, folder) == "AVESFormerModel AudioVisualProcessor 1 False"

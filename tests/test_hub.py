@@ -4,7 +4,7 @@ import json
 
 import gradio
 import pytest
-from huggingface_hub import HfApi, ModelCard, SpaceCard
+from huggingface_hub import ModelCard, SpaceCard
 
 from avesformer_hf import AVESFormerModel
 from avesformer_hf.cli import main as cli_main
@@ -22,39 +22,6 @@ REMOTE_CODE = {
 # as the training script writes it (avesformer_hf/training/loop.py)
 METRICS = {"subset": "s4", "best_step": 40, "global_step": 50,
            "val": {"M_J": 0.8125, "M_F": 0.875, "loss": 0.25}, "test": {"M_J": 0.75, "M_F": 0.8, "loss": 0.3}}
-
-
-class HubRecorder:
-    """Stands in for the Hub: records create_repo / create_commit and the bytes of every file sent."""
-
-    def __init__(self):
-        self.repos, self.commits = [], []
-
-    def create_repo(self, api, repo_id, **kwargs):
-        self.repos.append((repo_id, kwargs))
-        return f"https://huggingface.co/{repo_id}"
-
-    def create_commit(self, api, repo_id, operations, **kwargs):
-        sent = {}
-        for operation in operations:
-            source = operation.path_or_fileobj
-            sent[operation.path_in_repo] = source if isinstance(source, bytes) else open(source, "rb").read()
-        self.commits.append((repo_id, sent, kwargs))
-        return None
-
-    @property
-    def files(self) -> dict[str, bytes]:
-        assert len(self.commits) == 1, f"expected one commit, got {len(self.commits)}"
-        return self.commits[0][1]
-
-
-@pytest.fixture
-def hub(monkeypatch):
-    recorder = HubRecorder()
-    monkeypatch.setattr(HfApi, "create_repo", lambda api, repo_id, **kw: recorder.create_repo(api, repo_id, **kw))
-    monkeypatch.setattr(HfApi, "create_commit",
-                        lambda api, repo_id, operations, **kw: recorder.create_commit(api, repo_id, operations, **kw))
-    return recorder
 
 
 @pytest.fixture(scope="module")

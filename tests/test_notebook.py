@@ -7,7 +7,7 @@ import nbformat
 from nbclient import NotebookClient
 
 from avesformer_hf.demo.examples import ensure_example_clips
-from test_space import save_tiny_model
+from helpers import save_tiny_model
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "quickstart.ipynb"
 

@@ -13,7 +13,7 @@ import PIL.Image
 import pytest
 import torch
 from synthetic_video import write_test_video
-from test_predict import save_tiny_model
+from helpers import save_tiny_model
 from test_remote_code import WITHOUT_PACKAGE as LOAD_WITHOUT_PACKAGE
 from transformers import pipeline
 
@@ -30,11 +30,6 @@ BLOCK_PACKAGE = LOAD_WITHOUT_PACKAGE[: LOAD_WITHOUT_PACKAGE.index("import numpy"
 @pytest.fixture(scope="module")
 def clip_path(tmp_path_factory):
     return write_test_video(tmp_path_factory.mktemp("clip") / "clip.mp4", seconds=3, fps=4, size=(80, 48))
-
-
-@pytest.fixture(scope="module")
-def binary_model(tmp_path_factory):
-    return save_tiny_model(tmp_path_factory.mktemp("binary"), num_labels=1)
 
 
 def predicted_pngs(folder, count: int) -> list[np.ndarray]:

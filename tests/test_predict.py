@@ -3,9 +3,8 @@
 import av
 import numpy as np
 import PIL.Image
-import pytest
 import torch
-from helpers import tiny_avesformer_config
+from helpers import save_tiny_model
 from synthetic_video import write_test_video
 
 from avesformer_hf import AudioVisualProcessor, AVESFormerImageProcessor, AVESFormerModel
@@ -14,22 +13,6 @@ from avesformer_hf.inference.predict import predict_clip
 from avesformer_hf.inference.video import read_clip
 
 
-def save_tiny_model(folder, num_labels: int):
-    torch.manual_seed(0)
-    AVESFormerModel(tiny_avesformer_config(num_labels=num_labels)).save_pretrained(folder)
-    mask_type = "palette" if num_labels > 1 else "binary"
-    AudioVisualProcessor(AVESFormerImageProcessor(size={"height": 64, "width": 64}, mask_type=mask_type)).save_pretrained(folder)
-    return folder
-
-
-@pytest.fixture(scope="module")
-def clip_path(tmp_path_factory):
-    return write_test_video(tmp_path_factory.mktemp("clip") / "clip.mp4", seconds=3, fps=4)
-
-
-@pytest.fixture(scope="module")
-def binary_model(tmp_path_factory):
-    return save_tiny_model(tmp_path_factory.mktemp("binary"), num_labels=1)
 
 
 def test_predict_writes_overlay_video_and_mask_pngs(clip_path, binary_model, tmp_path, capsys):

@@ -12,8 +12,6 @@ import numpy as np
 import PIL.Image
 import pytest
 import torch
-from synthetic_video import write_test_video
-from test_predict import binary_model, clip_path  # noqa: F401  (fixtures)
 
 from avesformer_hf import AudioVisualProcessor, AVESFormerImageProcessor
 from avesformer_hf.cli import main

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from synthetic_video import write_test_video
-from test_predict import save_tiny_model
+from helpers import save_tiny_model
 
 from avesformer_hf.cli import main
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import torch
 from synthetic_video import write_test_video
-from test_predict import save_tiny_model
+from helpers import save_tiny_model
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

@@ -13,8 +13,7 @@ import torch
 
 from avesformer_hf import AVESFormerModel, AudioVisualProcessor
 from avesformer_hf.hub import push_model_folder
-from test_hub import hub  # noqa: F401  (fixture)
-from test_space import save_tiny_model
+from helpers import save_tiny_model
 
 WITHOUT_PACKAGE = textwrap.dedent(
     """

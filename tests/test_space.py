@@ -9,18 +9,12 @@ import pytest
 import soundfile
 from gradio_client import Client, handle_file
 
-from avesformer_hf import AVESFormerModel, AudioVisualProcessor
 from avesformer_hf.demo import app as demo_app
 from avesformer_hf.demo.examples import EXAMPLE_IMAGE_SIZE
-from avesformer_hf.image_processing_avesformer import AVESFormerImageProcessor
 from avesformer_hf.inference.video import write_video
-from helpers import tiny_avesformer_config
+from helpers import save_tiny_model
 
 
-def save_tiny_model(folder, num_labels=1):
-    AVESFormerModel(tiny_avesformer_config(num_labels=num_labels)).save_pretrained(folder)
-    AudioVisualProcessor(image_processor=AVESFormerImageProcessor(size={"height": 64, "width": 64})).save_pretrained(folder)
-    return str(folder)
 
 
 def tone(seconds, rate=16000):

@@ -1,6 +1,6 @@
 """AVSBench's facts, in one place: subsets, their folders and metadata files, category and class names, and the
 per-subset conventions (frames per clip, mask encoding, audio padding, label count) that loaders, writers, the
-collator, the recipes and the processor factories follow.
+collator (its `default_processor`) and the recipes follow.
 
 Plain constants, importing nothing of the package: every layer above the remote-code set may import it.
 """
@@ -60,28 +60,7 @@ def avss_id2label() -> dict[int, str]:
     return dict(enumerate(AVSS_CLASS_NAMES))
 
 
-def check_subset(subset: str) -> str:
-    if subset not in SUBSETS:
-        raise ValueError(f"subset must be one of {', '.join(SUBSETS)}, got {subset!r}")
-    return subset
-
-
-def subset_processor(subset: str, image_size: int | None = None):
-    """The `AudioVisualProcessor` of a subset's conventions (at `image_size` x `image_size`, default 224)."""
-    from .feature_extraction_vggish import VGGishFeatureExtractor
-    from .image_processing_avesformer import AVESFormerImageProcessor
-    from .processing_avesformer import AudioVisualProcessor
-
-    conventions = CONVENTIONS[check_subset(subset)]
-    size = {} if image_size is None else {"size": {"height": image_size, "width": image_size}}
-    return AudioVisualProcessor(
-        image_processor=AVESFormerImageProcessor(mask_type=conventions.mask_type, **size),
-        feature_extractor=VGGishFeatureExtractor(pad_mode=conventions.pad_mode),
-    )
-
-
 __all__ = [
     "AVSS_CLASS_NAMES", "AVSS_NUM_CLASSES", "AVSS_SUBSET_LABELS", "CONVENTIONS", "METADATA_FILES", "S4_CATEGORIES",
     "SAMPLING_RATE", "SPLITS", "SUBSETS", "SUBSET_FOLDERS", "SubsetConventions", "WINDOW_SAMPLES", "avss_id2label",
-    "check_subset", "subset_processor",
 ]

@@ -33,7 +33,7 @@ def fake_device_args(video, sound) -> list[str]:
 def wait_for(condition, seconds: float, what: str):
     deadline = time.monotonic() + seconds
     while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        assert time.monotonic() < deadline, f"timed out waiting for {what() if callable(what) else what}"
         time.sleep(0.5)
 
 
@@ -67,9 +67,10 @@ def test_live_tab_streams_camera_and_microphone_and_shows_the_librarys_masks(tmp
             expect(page.locator("#live-stats")).to_contain_text(re.compile(r"\d+\.\d frames/s"), timeout=180_000)
             segmenter = next(iter(demo_live._sessions.values()))
             # Two hops of sound (so VGGish ran on real audio) and a few frames segmented with it.
-            wait_for(lambda: segmenter.stats()["audio_chunks"] >= 9 and segmenter.stats()["frames"] >= 4, 180, "audio and frames")
-            overlay = page.locator("#live-overlay")
-            shown_index, shown_src = int(overlay.get_attribute("data-frame")), overlay.get_attribute("src")
+            wait_for(lambda: segmenter.stats()["audio_chunks"] >= 9 and segmenter.stats()["frames"] >= 4, 180,
+                     lambda: f"audio and frames (have {segmenter.stats()})")
+            # One read of the element: two reads could straddle the next overlay replacing it.
+            shown_index, shown_src = page.locator("#live-overlay").evaluate("img => [Number(img.dataset.frame), img.src]")
             page.locator("#live-output").screenshot(path=str(ARTIFACTS / "live_overlay.png"))
             page.screenshot(path=str(ARTIFACTS / "live_page.png"), full_page=True)
             stats_text = page.locator("#live-stats").inner_text()

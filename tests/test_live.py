@@ -1,6 +1,11 @@
 """The live path without a browser: microphone chunks and camera frames through `LiveSegmenter` give the library's
 causal streaming masks, state stays bounded, and the figures are measured."""
 
+import copy
+import threading
+import time
+from collections import OrderedDict
+
 import numpy as np
 import pytest
 import torch
@@ -80,3 +85,36 @@ def test_a_bad_live_dtype_setting_is_named():
 
     with pytest.raises(ValueError, match=r"AVESFORMER_LIVE_DTYPE must be one of \['auto', 'fp32', 'bf16', 'fp16'\], got 'fp8'"):
         load_live_model("unused", "fp8", lambda ref: None)
+
+
+def test_a_cold_servers_simultaneous_first_events_load_one_model_and_share_one_segmenter(model_and_processor, monkeypatch, tmp_path):
+    """The Live tab's first frame and first microphone chunk reach a cold server together."""
+    from avesformer_hf.demo import app as demo_app
+    from avesformer_hf.demo import live as demo_live
+    from avesformer_hf.inference import predict
+
+    model, processor = model_and_processor
+    loads = []
+
+    def slow_fresh_load(ref):  # like from_pretrained: a new model object on every call
+        loads.append(ref)
+        time.sleep(0.3)
+        return copy.deepcopy(model), processor
+
+    monkeypatch.setattr(predict, "load_model", slow_fresh_load)
+    monkeypatch.setattr(demo_live, "_sessions", OrderedDict())
+    (tmp_path / "config.json").write_text("{}")
+    start = threading.Barrier(4)
+    results = [None] * 4
+
+    def first_event(slot):
+        start.wait()
+        results[slot] = demo_live.session_segmenter("one-tab", str(tmp_path), demo_app.load_model, reset=slot == 0)[0]
+
+    threads = [threading.Thread(target=first_event, args=(slot,)) for slot in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert loads == [str(tmp_path)]
+    assert all(segmenter is results[0] for segmenter in results) and demo_live._sessions["one-tab"] is results[0]

@@ -13,6 +13,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -83,9 +84,19 @@ def check_model(name: str, choices: dict[str, str]) -> str:
     return choices[name]
 
 
-@functools.lru_cache(maxsize=2)
 def load_model(model_ref: str):
-    """(model, processor) from a local folder or a Hub id, kept for the next requests."""
+    """(model, processor) from a local folder or a Hub id, kept for the next requests. One load at a time: the Live
+    tab's camera and microphone events reach a cold server together, and two loads at once would each build a model
+    (and transformers' loading is not made to run in two threads at once)."""
+    with _loading:
+        return _load_model_once(model_ref)
+
+
+_loading = threading.Lock()
+
+
+@functools.lru_cache(maxsize=2)
+def _load_model_once(model_ref: str):
     from ..inference.predict import load_model as load_model_and_processor
 
     local = looks_local(model_ref)

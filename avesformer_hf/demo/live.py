@@ -35,10 +35,19 @@ _sessions: OrderedDict = OrderedDict()
 _sessions_lock = threading.Lock()
 
 
-@functools.lru_cache(maxsize=2)
 def load_live_model(model_ref: str, dtype: str, load_model):
     """(model, processor, dtype name): the demo's model in the live dtype (a copy when that is not fp32, so that the
-    upload path keeps its fp32 weights)."""
+    upload path keeps its fp32 weights). One at a time, like `app.load_model`: a session's first frame and first
+    microphone chunk arrive together, and two models would give the session two segmenters, one replacing the other."""
+    with _loading:
+        return _load_live_model_once(model_ref, dtype, load_model)
+
+
+_loading = threading.Lock()
+
+
+@functools.lru_cache(maxsize=2)
+def _load_live_model_once(model_ref: str, dtype: str, load_model):
     import copy
 
     if dtype not in DTYPE_CHOICES:

@@ -5,9 +5,12 @@ The dataclass is the only source of the flags, their defaults and help (`HfArgum
 
 import argparse
 import dataclasses
+import importlib.util
 import json
+import sys
 import typing
 from dataclasses import MISSING, dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from ..avsbench import SUBSETS
@@ -124,10 +127,32 @@ def flag_choices() -> dict[str, tuple]:
 
 def build_parser(**parser_options):
     """The trainer's parser, made by `HfArgumentParser` from `AVESFormerTrainingArguments`."""
+    parser_options.setdefault("description", "Fine-tune AVESFormer with Accelerate (run it with `accelerate launch`).")
+    return hf_argument_parser_class()(AVESFormerTrainingArguments, **parser_options)
+
+
+def hf_argument_parser_class() -> type:
+    """transformers' `HfArgumentParser`. Its module imports only the standard library and PyYAML, so it is run from
+    the installed transformers' file without importing the transformers package (a second of start-up that
+    `avesformer train --help` does not need). Where the file does not stand alone (another transformers layout), or
+    transformers is imported already, it is the package's class."""
+    if "transformers" not in sys.modules:
+        package = importlib.util.find_spec("transformers")
+        path = Path(package.submodule_search_locations[0]) / "hf_argparser.py" if package else None
+        if path is not None and path.is_file():
+            name = "avesformer_hf._transformers_hf_argparser"
+            if name in sys.modules:
+                return sys.modules[name].HfArgumentParser
+            spec = importlib.util.spec_from_file_location(name, path)
+            module = sys.modules[name] = importlib.util.module_from_spec(spec)
+            try:
+                spec.loader.exec_module(module)
+                return module.HfArgumentParser
+            except (ImportError, AttributeError):
+                del sys.modules[name]
     from transformers import HfArgumentParser
 
-    parser_options.setdefault("description", "Fine-tune AVESFormer with Accelerate (run it with `accelerate launch`).")
-    return HfArgumentParser(AVESFormerTrainingArguments, **parser_options)
+    return HfArgumentParser
 
 
 def arguments_from_namespace(namespace: argparse.Namespace) -> AVESFormerTrainingArguments:

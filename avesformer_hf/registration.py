@@ -12,8 +12,8 @@ import importlib.abc
 import sys
 import threading
 
-# Auto classes live here: registering when it loads leaves `import transformers` alone (the trainer's
-# `HfArgumentParser` needs only that), and everything that resolves `avesformer` through Auto classes loads it.
+# Auto classes live here: registering when it loads leaves a bare `import transformers` light, and everything that
+# resolves `avesformer` through Auto classes loads it.
 TRIGGER = "transformers.models.auto"
 _lock = threading.RLock()
 _state = {"registered": False, "importing": 0}

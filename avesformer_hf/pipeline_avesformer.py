@@ -5,8 +5,10 @@ Part of the remote-code set (relative imports only): a pushed repo carries this 
 Reading video files needs PyAV, imported when a file is read.
 
 Frame t of a clip read at `fps` is the picture shown at `start + t / fps`. Up to 1 frame per second, frame t is
-segmented with the 0.96 s of audio that starts at it (AVSBench); above, VGGish runs once per 0.96 s hop and every
-frame takes the embedding of the hop it falls in (the pairing of the live streamer, at a fraction of the cost).
+segmented with the audio window that starts at it (AVSBench; VGGish: 0.975 s); above, the audio encoder runs once
+per hop (VGGish: 0.96 s; other encoders: the processor's `audio_window_seconds`) and every frame takes the embedding
+of the hop it falls in (the pairing of the streamer's file alignment, at a fraction of the cost). Any audio encoder
+the model has works: the processor turns each window into that encoder's input.
 """
 
 import math
@@ -20,7 +22,7 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 from transformers.pipelines import PIPELINE_REGISTRY, Pipeline
 
-from .feature_extraction_vggish import resample
+from .feature_extraction_vggish import load_waveform, resample
 
 TASK = "audio-visual-segmentation"
 SAMPLING_RATE = 16000
@@ -58,17 +60,33 @@ class Clip:
 
     def audio_windows(self, window_samples: int = WINDOW_SAMPLES) -> list[np.ndarray]:
         """Frame t's audio: `window_samples` from t / fps (moved back to end with the clip for the last frames)."""
+        self.check_holds(window_samples)
+        last_start = len(self.waveform) - window_samples
+        starts = [min(round(index / self.fps * self.sampling_rate), last_start) for index in range(len(self.frames))]
+        return [self.waveform[start : start + window_samples] for start in starts]
+
+    def at_rate(self, sampling_rate: int) -> "Clip":
+        """This clip with its audio resampled to `sampling_rate` (itself when it is at that rate)."""
+        if sampling_rate == self.sampling_rate:
+            return self
+        waveform = resample(self.waveform, self.sampling_rate, sampling_rate).astype(np.float32)
+        return Clip(self.frames, waveform, sampling_rate, self.fps, self.start, self.duration)
+
+    def hop_windows(self, hop_samples: int, window_samples: int) -> list[np.ndarray]:
+        """The windows of `window_samples` that start every `hop_samples`, as many as the audio holds (at least one)."""
+        self.check_holds(window_samples)
+        count = 1 + (len(self.waveform) - window_samples) // hop_samples
+        return [self.waveform[k * hop_samples : k * hop_samples + window_samples] for k in range(count)]
+
+    def check_holds(self, window_samples: int) -> None:
         if len(self.waveform) < window_samples:
             raise ValueError(
                 f"the clip has {len(self.waveform) / self.sampling_rate:.3f} s of audio; one window needs "
                 f"{window_samples / self.sampling_rate:.3f} s"
             )
-        last_start = len(self.waveform) - window_samples
-        starts = [min(round(index / self.fps * self.sampling_rate), last_start) for index in range(len(self.frames))]
-        return [self.waveform[start : start + window_samples] for start in starts]
 
     def hops_of_frames(self, hop_samples: int, num_hops: int) -> np.ndarray:
-        """The 0.96 s hop each frame falls in (frame i shown at i / fps), the last complete one for a short tail."""
+        """The hop each frame falls in (frame i shown at i / fps), the last complete one for a short tail."""
         hop_seconds = hop_samples / self.sampling_rate
         hops = np.floor(np.arange(len(self.frames)) / (self.fps * hop_seconds) + 1e-9).astype(np.int64)
         return np.minimum(hops, num_hops - 1)
@@ -187,9 +205,10 @@ def probe(path, container, start: float, duration: float | None) -> float:
     return duration
 
 
-def read_clip(path, fps: float = 1.0, start: float = 0.0, duration: float | None = None, show_progress: bool | None = None) -> Clip:
-    """Frames at `fps` from `start` for `duration` seconds (default: to the end) and the mono 16 kHz audio, decoded
-    in one pass over the file."""
+def read_clip(path, fps: float = 1.0, start: float = 0.0, duration: float | None = None, show_progress: bool | None = None,
+              sampling_rate: int = SAMPLING_RATE) -> Clip:
+    """Frames at `fps` from `start` for `duration` seconds (default: to the end) and the mono audio at
+    `sampling_rate` (default 16 kHz, VGGish's), decoded in one pass over the file."""
     check_options(fps=fps, start=start, duration=duration)
     with open_container(path) as container:
         duration = probe(path, container, start, duration)
@@ -199,22 +218,37 @@ def read_clip(path, fps: float = 1.0, start: float = 0.0, duration: float | None
         show = duration > PROGRESS_AFTER_SECONDS if show_progress is None else show_progress
         with tqdm(total=count, desc="decoding", unit="frame", disable=not show) as progress:
             frames, waveform, rate = ClipDecoder(path, container, fps, start, duration, count, progress).decode()
-    if rate != SAMPLING_RATE:
-        waveform = resample(waveform, rate, SAMPLING_RATE)
-    return Clip(frames, waveform.astype(np.float32), SAMPLING_RATE, fps, start, duration)
+    if rate != sampling_rate:
+        waveform = resample(waveform, rate, sampling_rate)
+    return Clip(frames, waveform.astype(np.float32), sampling_rate, fps, start, duration)
 
 
-def clip_from_dict(inputs: dict, feature_extractor, fps: float, start: float) -> Clip:
-    """{"frames": [...], "audio": array, "sampling_rate": int} -> a Clip (frames at `fps`, audio at 16 kHz). Frames
-    are whatever the image processor takes: PIL images, numpy [H, W, C] or torch [C, H, W]."""
+def clip_from_dict(inputs: dict, sampling_rate: int, fps: float, start: float) -> Clip:
+    """{"frames": [...], "audio": array, "sampling_rate": int} -> a Clip (frames at `fps`, audio at `sampling_rate`).
+    Frames are whatever the image processor takes: PIL images, numpy [H, W, C] or torch [C, H, W]."""
     missing = [key for key in ("frames", "audio", "sampling_rate") if key not in inputs]
     if missing:
         raise ValueError(f"a dict input needs the keys frames, audio and sampling_rate; missing: {', '.join(missing)}")
     frames = list(inputs["frames"])
     if not frames:
         raise ValueError("frames: got an empty list; a clip needs at least one frame")
-    waveform = feature_extractor.prepare_waveform(inputs["audio"], inputs["sampling_rate"], "audio")
-    return Clip(frames, waveform.astype(np.float32), feature_extractor.sampling_rate, fps, start, len(frames) / fps)
+    waveform = load_waveform(inputs["audio"], inputs["sampling_rate"], sampling_rate, "audio")
+    return Clip(frames, waveform.astype(np.float32), sampling_rate, fps, start, len(frames) / fps)
+
+
+def frame_audio_inputs(processor, clip: Clip) -> tuple[torch.Tensor, torch.Tensor]:
+    """The audio encoder's input per window [1, n, ...] and the window each frame takes [T], for any encoder. Up to
+    1 frame per second every frame has its own window, from the frame on; above, one window per hop (VGGish: 0.96 s,
+    other encoders: `audio_window_seconds`), shared by the frames that fall in it."""
+    clip = clip.at_rate(processor.audio_sampling_rate)
+    if clip.fps > 1:
+        windows = clip.hop_windows(processor.hop_samples, processor.window_samples)
+        frame_audio = clip.hops_of_frames(processor.hop_samples, len(windows))
+    else:
+        windows = clip.audio_windows(processor.window_samples)
+        frame_audio = np.arange(len(windows))
+    features = processor.window_input_features(np.stack(windows))
+    return torch.from_numpy(features)[None], torch.from_numpy(frame_audio)
 
 
 def frame_size(frame) -> tuple[int, int]:
@@ -270,28 +304,21 @@ class AudioVisualSegmentationPipeline(Pipeline):
         )
 
     def preprocess(self, inputs, fps: float = 1.0, start: float = 0.0, duration=None, show_progress=None):
+        rate = self.processor.audio_sampling_rate
         if isinstance(inputs, Clip):
             clip = inputs
         elif isinstance(inputs, (str, Path)):
-            clip = read_clip(inputs, fps=fps, start=start, duration=duration, show_progress=show_progress)
+            clip = read_clip(inputs, fps=fps, start=start, duration=duration, show_progress=show_progress, sampling_rate=rate)
         elif isinstance(inputs, dict):
-            clip = clip_from_dict(inputs, self.processor.feature_extractor, fps, start)
+            clip = clip_from_dict(inputs, rate, fps, start)
         else:
             raise ValueError(
                 "inputs must be a video file path, a dict with frames, audio and sampling_rate, or a list of these; "
                 f"got {type(inputs).__name__}"
             )
-        extractor = self.processor.feature_extractor
         pixel_values = self.processor(images=clip.frames, return_tensors="pt")["pixel_values"]
-        if clip.fps > 1:  # several frames per hop: one VGGish example per hop, shared by its frames
-            features = torch.from_numpy(extractor.examples(clip.waveform.astype(np.float64)))
-            frame_audio = clip.hops_of_frames(extractor.example_length * extractor.hop_length, len(features))
-        else:
-            windows = clip.audio_windows(extractor.samples_per_example)
-            features = torch.from_numpy(np.concatenate([extractor.examples(window.astype(np.float64), 1) for window in windows]))
-            frame_audio = np.arange(len(windows))
-        return {"pixel_values": pixel_values, "input_features": features[None],
-                "frame_audio": torch.from_numpy(frame_audio), "clip": clip}
+        input_features, frame_audio = frame_audio_inputs(self.processor, clip)
+        return {"pixel_values": pixel_values, "input_features": input_features, "frame_audio": frame_audio, "clip": clip}
 
     def _forward(self, model_inputs, chunk_seconds: float = 5.0, show_progress=None):
         clip = model_inputs["clip"]

@@ -135,8 +135,33 @@ class AudioVisualProcessor(ProcessorMixin):
         return data
 
     @property
+    def audio_sampling_rate(self) -> int:
+        """The rate the audio encoder reads (other rates are resampled to it)."""
+        return self.feature_extractor.sampling_rate
+
+    @property
     def window_samples(self) -> int:
+        """One frame's audio window at `audio_sampling_rate` (VGGish front end: one 0.975-s log-mel example)."""
+        if self.reads_log_mel_examples:
+            return self.feature_extractor.samples_per_example
         return round(self.audio_window_seconds * self.feature_extractor.sampling_rate)
+
+    @property
+    def hop_samples(self) -> int:
+        """The step between consecutive windows of a clip (VGGish front end: 0.96 s; other encoders: one window)."""
+        if self.reads_log_mel_examples:
+            return self.feature_extractor.example_length * self.feature_extractor.hop_length
+        return self.window_samples
+
+    def window_input_features(self, windows) -> np.ndarray:
+        """Audio windows [n, window_samples] at `audio_sampling_rate` -> the encoder's input [n, ...] (VGGish front
+        end: [n, 1, 96, 64]); what streams and players hand the model one window at a time."""
+        windows = np.asarray(windows, dtype=np.float64)
+        if windows.ndim != 2 or windows.shape[1] != self.window_samples:
+            raise ValueError(f"windows must have shape [n, {self.window_samples}], got {list(windows.shape)}")
+        if self.reads_log_mel_examples:
+            return np.concatenate([self.feature_extractor.examples(window, max_examples=1) for window in windows])
+        return self.window_features(windows)
 
     def clip_windows(self, clip, sampling_rate: int, what: str) -> np.ndarray:
         """One waveform -> its non-overlapping windows [n, window_samples] at the extractor's rate."""

@@ -1,7 +1,7 @@
 """The live path without a UI: camera frames and microphone chunks in, overlays out, causal and measured.
 
 `LiveSegmenter` owns an `AVESFormerStreamer` in the "live" alignment: microphone chunks (any rate, resampled to
-16 kHz with a streaming soxr resampler, so chunk edges add nothing) go into its audio window as they come, and each
+the audio encoder's rate, 16 kHz for VGGish, with a streaming soxr resampler, so chunk edges add nothing) go into its audio window as they come, and each
 camera frame is segmented at once with the audio received before it. The Gradio "Live" tab (`demo.live`) and the
 live benchmark (`benchmark.live`) both run it. It keeps a fixed amount of state: the streamer's window, the
 resampler's filter and the times of the last `window` frames for the frames/s and latency figures.
@@ -38,7 +38,7 @@ class LiveSegmenter:
 
     Args:
         model, processor: an `AVESFormerModel` (already in its inference dtype and device) and its processor.
-        stride_seconds: least new audio between two VGGish runs (default one 0.96 s hop); see `AVESFormerStreamer`.
+        stride_seconds: least new audio between two audio-encoder runs (default one hop, VGGish: 0.96 s); see `AVESFormerStreamer`.
         threshold: mask threshold of the post-processing.
         record: keep every received chunk and frame with its mask in `recorded` (tests replay them; unbounded).
         window: frames over which frames/s and latency are measured.
@@ -47,9 +47,8 @@ class LiveSegmenter:
     def __init__(self, model, processor, stride_seconds: float | None = None, threshold: float = 0.5,
                  record: bool = False, window: int = 20):
         self.model, self.processor, self.threshold = model, processor, threshold
-        extractor = processor.feature_extractor
-        self.sampling_rate = extractor.sampling_rate
-        self.streamer = AVESFormerStreamer(model, extractor, alignment="live", stride_seconds=stride_seconds)
+        self.sampling_rate = processor.audio_sampling_rate
+        self.streamer = AVESFormerStreamer(model, processor, alignment="live", stride_seconds=stride_seconds)
         self.recorded: list | None = [] if record else None  # since the last reset
         self._done_at: deque = deque(maxlen=window)
         self._latencies: deque = deque(maxlen=window)
@@ -147,15 +146,15 @@ def replay(model, processor, recorded: list, stride_seconds: float | None = None
     ("frame", image, mask) events, computed without `LiveSegmenter` (for tests and debugging)."""
     import soxr
 
-    streamer = AVESFormerStreamer(model, processor.feature_extractor, alignment="live", stride_seconds=stride_seconds)
-    rate_16k = processor.feature_extractor.sampling_rate
+    streamer = AVESFormerStreamer(model, processor, alignment="live", stride_seconds=stride_seconds)
+    encoder_rate = processor.audio_sampling_rate
     resamplers, masks = {}, []
     for event in recorded:
         if event[0] == "audio":
             _, rate, samples = event
             waveform = to_mono(to_float_waveform(np.asarray(samples), "audio"), "audio")
-            if rate != rate_16k:
-                resampler = resamplers.setdefault(rate, soxr.ResampleStream(rate, rate_16k, 1, dtype="float64", quality="HQ"))
+            if rate != encoder_rate:
+                resampler = resamplers.setdefault(rate, soxr.ResampleStream(rate, encoder_rate, 1, dtype="float64", quality="HQ"))
                 waveform = resampler.resample_chunk(waveform)
             streamer.push(audio=waveform)
             continue

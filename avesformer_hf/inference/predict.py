@@ -80,12 +80,13 @@ def predict_clip(
     show_progress: bool | None = None,
 ) -> ClipPrediction:
     """Segment the sounding objects of a clip (a video file, decoded once, or a `Clip`) through the pipeline. Up to
-    1 fps frame t gets the 0.96 s of audio from it; above, VGGish runs once per 0.96 s hop (see
+    1 fps frame t gets the audio window from it; above, the audio encoder runs once per hop (see
     `pipeline_avesformer`). Progress bars show for clips longer than a few seconds unless `show_progress` says."""
     if isinstance(path_or_clip, Clip):
         clip = path_or_clip
     else:
-        clip = read_clip(path_or_clip, fps=fps, start=start, duration=duration, show_progress=show_progress)
+        clip = read_clip(path_or_clip, fps=fps, start=start, duration=duration, show_progress=show_progress,
+                         sampling_rate=processor.audio_sampling_rate)
     entries = segmentation_pipeline(model, processor)(
         clip, threshold=threshold, chunk_seconds=chunk_seconds, show_progress=show_progress, return_label_maps=True
     )
@@ -99,7 +100,10 @@ def predict_clip_streaming(model, processor, path_or_clip, fps: float = 10.0, st
     (same masks as `predict_clip` above 1 fps; for checking the live path against the clip path)."""
     from .streaming import stream_clip
 
-    clip = path_or_clip if isinstance(path_or_clip, Clip) else read_clip(path_or_clip, fps=fps, start=start, duration=duration)
+    if not isinstance(path_or_clip, Clip):
+        path_or_clip = read_clip(path_or_clip, fps=fps, start=start, duration=duration,
+                                 sampling_rate=processor.audio_sampling_rate)
+    clip = path_or_clip.at_rate(processor.audio_sampling_rate)
     return ClipPrediction(clip, stream_clip(model, processor, clip, threshold=threshold))
 
 

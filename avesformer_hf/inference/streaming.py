@@ -1,4 +1,8 @@
-"""Real-time path: one frame at a time, a rolling audio buffer, one VGGish embedding per 0.96 s hop.
+"""Real-time path: one frame at a time, a rolling audio buffer, one audio embedding per hop (VGGish: 0.96 s).
+
+Any audio encoder the model has works: the processor turns each window into that encoder's input (VGGish and the
+light encoder: a 0.975 s log-mel example every 0.96 s; a transformers encoder: windows of the processor's
+`audio_window_seconds`, one after the other). VGGish's figures below stand for the window and hop of the encoder.
 
 Two alignments of frames and sound:
 
@@ -23,6 +27,7 @@ import numpy as np
 import torch
 
 from ..feature_extraction_vggish import to_float_waveform, to_mono
+from ..processing_avesformer import AudioVisualProcessor
 
 
 @dataclass
@@ -49,16 +54,17 @@ class AVESFormerStreamer:
 
     Args:
         model: an `AVESFormerModel` (its device and dtype are used).
-        feature_extractor: a `VGGishFeatureExtractor` (log-mel front end; its window and hop define the audio hops).
+        processor: the model's `AudioVisualProcessor` (its window and hop define the audio hops), or for VGGish
+            and the light encoder their `VGGishFeatureExtractor` alone.
         fps: the frame rate of the pushed frames (the "file" alignment needs it; "live" times frames by the audio).
-        sampling_rate: the rate of the pushed audio; it must be the feature extractor's (resample upstream).
+        sampling_rate: the rate of the pushed audio; it must be the audio encoder's (resample upstream).
         alignment: "file" (frame i waits for the audio of its 0.96 s hop) or "live" (causal: the window that ends at
             the frame); see the module docstring. In "live", the `audio` pushed with a frame is the audio captured up
             to that frame.
         stride_seconds: "live" only: the least new audio between two VGGish runs (default: one hop, 0.96 s).
     """
 
-    def __init__(self, model, feature_extractor, fps: float | None = None, sampling_rate: int = 16000,
+    def __init__(self, model, processor, fps: float | None = None, sampling_rate: int | None = None,
                  alignment: str = "file", stride_seconds: float | None = None):
         if alignment not in ALIGNMENTS:
             raise ValueError(f"alignment must be one of {list(ALIGNMENTS)}, got {alignment!r}")
@@ -66,20 +72,23 @@ class AVESFormerStreamer:
             raise ValueError(f"fps must be positive, got {fps}")
         if stride_seconds is not None and (alignment != "live" or stride_seconds < 0):
             raise ValueError(f"stride_seconds must be >= 0 and is only used with alignment='live', got {stride_seconds}")
-        if sampling_rate != feature_extractor.sampling_rate:
+        if not hasattr(processor, "window_input_features"):
+            processor = AudioVisualProcessor(feature_extractor=processor)
+        rate = processor.audio_sampling_rate
+        if sampling_rate is not None and sampling_rate != rate:
             raise ValueError(
-                f"the stream's audio is at {sampling_rate} Hz but the feature extractor works at "
-                f"{feature_extractor.sampling_rate} Hz: resample the audio before pushing it"
+                f"the stream's audio is at {sampling_rate} Hz but the audio encoder reads {rate} Hz: resample the "
+                "audio before pushing it"
             )
         self.model = model.eval()
-        self.feature_extractor = feature_extractor
+        self.processor = processor
         self.alignment = alignment
         self.fps = float(fps) if fps is not None else None
-        self.window = feature_extractor.samples_per_example  # 15,600 samples
-        self.hop = feature_extractor.example_length * feature_extractor.hop_length  # 15,360 samples
-        self.hop_seconds = self.hop / feature_extractor.sampling_rate
-        self.stride = self.hop if stride_seconds is None else round(stride_seconds * sampling_rate)
-        frames_per_hop = math.ceil(self.fps * self.window / sampling_rate) + 2 if alignment == "file" else 1
+        self.window = processor.window_samples  # VGGish: 15,600 samples
+        self.hop = processor.hop_samples  # VGGish: 15,360 samples
+        self.hop_seconds = self.hop / rate
+        self.stride = self.hop if stride_seconds is None else round(stride_seconds * rate)
+        frames_per_hop = math.ceil(self.fps * self.window / rate) + 2 if alignment == "file" else 1
         self._pending: deque = deque(maxlen=frames_per_hop)
         self.reset()
 
@@ -181,7 +190,7 @@ class AVESFormerStreamer:
 
     @torch.inference_mode()
     def _embed(self, window: np.ndarray) -> torch.Tensor:
-        features = torch.from_numpy(self.feature_extractor.examples(window, max_examples=1))  # [1, 1, 96, 64]
+        features = torch.from_numpy(self.processor.window_input_features(window[None]))  # VGGish: [1, 1, 96, 64]
         parameter = next(self.model.parameters())
         return self.model.embed_audio(features[None].to(parameter.device, parameter.dtype))[0, 0]
 
@@ -216,7 +225,7 @@ def one_frame(pixel_values: torch.Tensor) -> torch.Tensor:
 def stream_clip(model, processor, clip, threshold: float = 0.5) -> list[np.ndarray]:
     """Run a `video.Clip` through the streamer as a live source would deliver it (frame i, then the audio up to
     frame i + 1); return one mask per frame at the frame's size, as `inference.predict_clip` does."""
-    streamer = AVESFormerStreamer(model, processor.feature_extractor, fps=clip.fps, sampling_rate=clip.sampling_rate)
+    streamer = AVESFormerStreamer(model, processor, fps=clip.fps, sampling_rate=clip.sampling_rate)
     waveform, rate = clip.waveform, clip.sampling_rate
     frame_size = [(clip.frames[0].height, clip.frames[0].width)]
 

@@ -37,7 +37,7 @@ def test_benchmark_measures_every_setting(tiny_result):
     assert default["latency"]["runs"] == 2 and default["latency"]["median_ms"] > 0
     assert default["flops_per_frame"] > 0 and default["parameters"]["total"] > 0
     assert set(default["throughput_fps"]) == {"1", "2"}
-    assert set(default["parts"]) == {"visual_backbone", "vggish", "decoder_and_head"}
+    assert set(default["parts"]) == {"visual_backbone", "audio_backbone", "decoder_and_head"}
     parts_flops = sum(part["flops_per_frame"] for part in default["parts"].values())
     assert parts_flops == pytest.approx(default["flops_per_frame"], rel=0.02)
     # (At this toy width a conv stage costs about what an attention stage does, so no FLOP ordering is asserted.)

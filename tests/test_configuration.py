@@ -79,7 +79,7 @@ def test_hub_configs_load_offline_and_land_in_the_parameter_budget():
         config = AVESFormerConfig.from_pretrained(folder)
         counts = config_parameter_counts(config)
         assert 95e6 <= counts["total"] <= 130e6, (name, counts)
-        assert counts["vggish"] == 72_141_184
+        assert counts["audio_backbone"] == 72_141_184
         if name.endswith("avss"):
             assert config.num_labels == 71 and config.num_frames == 10
             assert config.id2label[0] == "background" and config.id2label[70] == "woman"

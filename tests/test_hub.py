@@ -62,7 +62,7 @@ def test_push_sends_model_processor_remote_code_and_card(hub, saved_run):
         "test": {"mean_iou": METRICS["test"]["M_J"], "f_score": METRICS["test"]["M_F"]},
     }
     assert all(r.dataset_config == "s4" and r.dataset_type == "avsbench" for r in results.values())
-    assert f"{counts['total']:,}" in card.text and f"{counts['vggish']:,}" in card.text
+    assert f"{counts['total']:,}" in card.text and f"{counts['audio_backbone']:,}" in card.text
     assert 'AutoModel.from_pretrained("someone/avesformer-tiny", trust_remote_code=True)' in card.text
     assert "arXiv:2408.01708" in card.text and "not the paper's weights" in card.text
 
@@ -93,6 +93,20 @@ def test_semantic_card_reports_miou_and_f_on_avss():
     assert {r.dataset_config for r in card.data.eval_results} == {"avss"}
     assert {r.dataset_type for r in card.data.eval_results} == {"synthavs"}
     assert "semantic audio-visual segmentation (5 classes" in card.text and "SynthAVS" in card.text
+
+
+def test_the_card_names_the_models_own_audio_encoder_and_counts_it():
+    from helpers import tiny_audio_configs
+
+    vggish = build_model_card(tiny_avesformer_config(), "someone/vggish").text
+    light_config = tiny_avesformer_config(audio_config=tiny_audio_configs()["light_audio"])
+    light = build_model_card(light_config, "someone/light").text
+    ast = build_model_card(tiny_avesformer_config(audio_config=tiny_audio_configs()["ast"]), "someone/ast").text
+    assert "| audio backbone | VGGish (frozen) |" in vggish
+    assert "| audio backbone | light CNN (LightAudioModel) (frozen) |" in light and "VGGish" not in light
+    assert "| audio backbone | AST (frozen) |" in ast and "VGGish" not in ast
+    counts = parameter_counts(AVESFormerModel(light_config))
+    assert f"| parameters: audio backbone | {counts['audio_backbone']:,} |" in light
 
 
 def test_a_synthavs_training_run_is_labelled_as_such(hub, tmp_path):

@@ -238,7 +238,7 @@ class SettingRunner:
             maps = model.backbone(pixels).feature_maps
         calls = {
             "visual_backbone": lambda: model.backbone(pixels),
-            "vggish": (lambda: model.embed_audio(features)) if features is not None else None,
+            "audio_backbone": (lambda: model.embed_audio(features)) if features is not None else None,
             "decoder_and_head": lambda: model.decode(maps, embeds.flatten(0, 1)),
         }
         counts = parameter_counts(model)

@@ -3,7 +3,7 @@
 from huggingface_hub import ModelCard, ModelCardData
 
 from ..configuration_avesformer import AVESFormerConfig
-from ..model_summary import config_parameter_counts
+from ..model_summary import audio_encoder_name, config_parameter_counts
 from .run_metrics import eval_results, split_metrics
 
 PAPER_URL = "https://arxiv.org/abs/2408.01708"
@@ -45,12 +45,12 @@ def variant_section(config: AVESFormerConfig, subset: str | None) -> str:
     rows = [
         ("task", task_name(config, subset)),
         ("visual backbone", backbone_name(config)),
-        ("audio backbone", "VGGish" + (" (frozen)" if config.freeze_audio_backbone else " (fine-tuned)")),
+        ("audio backbone", audio_encoder_name(config) + (" (frozen)" if config.freeze_audio_backbone else " (fine-tuned)")),
         ("decoder width / prompt queries", f"{config.d_model} / {config.num_prompt_queries}"),
         ("ELF decoder stages", ", ".join(config.decoder_stage_types)),
         ("frames per clip", str(config.num_frames)),
         ("parameters: total", f"{counts['total']:,}"),
-        ("parameters: VGGish", f"{counts['vggish']:,}"),
+        ("parameters: audio backbone", f"{counts['audio_backbone']:,}"),
         ("parameters: visual backbone", f"{counts['visual_backbone']:,}"),
         ("parameters: decoder + head", f"{counts['decoder_and_head']:,}"),
     ]
@@ -132,9 +132,17 @@ def build_model_card(
     body = CARD_BODY.format(
         model_name=model_name, paper_url=PAPER_URL, variant=variant_section(config, subset),
         results=results_section(metrics, config.is_semantic), note=note, usage=usage_section(repo_id),
-        citation=CITATION,
+        citation=CITATION, limitations=limitations(config),
     )
     return ModelCard(f"---\n{card_data.to_yaml()}\n---\n{body}")
+
+
+def limitations(config: AVESFormerConfig) -> str:
+    text = "Frames are processed independently (no temporal modelling), one frame per second as in AVSBench"
+    counts = config_parameter_counts(config)
+    if counts["audio_backbone"] > counts["total"] / 2:
+        text += f"; the audio encoder ({audio_encoder_name(config)}) is most of the parameters"
+    return text + "."
 
 
 CARD_BODY = """
@@ -163,8 +171,7 @@ stages and audio cross-attention in its late ones.
 
 ## Limitations
 
-Frames are processed independently (no temporal modelling), one frame per second as in AVSBench; VGGish is most of
-the parameters.
+{limitations}
 
 ## Citation
 

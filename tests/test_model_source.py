@@ -53,3 +53,19 @@ def test_commands_report_a_bad_model_or_device_in_one_line(tmp_path, monkeypatch
     error = capsys.readouterr().err
     assert error.startswith(message) and error.count("\n") == 1
     assert not (tmp_path / "out.onnx").exists()
+
+
+def test_the_demo_reads_a_model_reference_by_the_same_rule(tmp_path, monkeypatch):
+    from avesformer_hf.demo import app as demo_app
+    from avesformer_hf.demo.uploads import DemoError
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "runs").mkdir()
+    with pytest.raises(DemoError, match=r"model runs/modle: no such folder"):
+        demo_app.load_model("runs/modle")
+    with pytest.raises(DemoError, match=r"model runs: not a saved model folder"):
+        demo_app.load_model("runs")
+    # visitors see a local folder by its name, a Hub id (with or without an organisation) as it is
+    assert demo_app.model_choices(["runs/quickstart/model", "org/avesformer", "avesformer-tiny"]) == {
+        "model": "runs/quickstart/model", "org/avesformer": "org/avesformer", "avesformer-tiny": "avesformer-tiny",
+    }

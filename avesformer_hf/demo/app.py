@@ -24,6 +24,7 @@ from .uploads import CHILD_PRELOAD, DemoError, UploadLimits, decode_upload, read
 from .live import build_live_tab
 from .examples import ensure_example_clips
 from ..image_processing_avesformer import label_to_color
+from ..inference.model_source import is_local_reference
 from ..inference.predict import ClipPrediction, predict_clip, save_prediction
 from .isolated import start_children_server
 
@@ -66,14 +67,10 @@ def allowed_model_refs(default_model: str, allowed: list[str] | None = None) -> 
     return list(dict.fromkeys([default_model, *allowed]))
 
 
-def looks_local(model_ref: str) -> bool:
-    return Path(model_ref).exists() or model_ref.startswith((".", "/", "~")) or model_ref.count("/") != 1
-
-
 def model_choices(allowed: list[str]) -> dict[str, str]:
     """Name shown to visitors -> model reference: Hub ids as they are, local folders by their own name (the
     server's paths stay on the server), unless two folders share a name."""
-    choices = {(Path(ref).name if looks_local(ref) else ref): ref for ref in allowed}
+    choices = {(Path(ref).name if is_local_reference(ref) else ref): ref for ref in allowed}
     return choices if len(choices) == len(allowed) else {ref: ref for ref in allowed}
 
 
@@ -99,11 +96,8 @@ _loading = threading.Lock()
 def _load_model_once(model_ref: str):
     from ..inference.predict import load_model as load_model_and_processor
 
-    local = looks_local(model_ref)
-    if local and not (Path(model_ref).expanduser() / "config.json").is_file():
-        raise DemoError(f"Model folder {model_ref!r} not found (or holds no config.json).")
-    try:
-        return load_model_and_processor(str(Path(model_ref).expanduser()) if local else model_ref)
+    try:  # a missing or unsaved local folder is named as such, not looked up on the Hub
+        return load_model_and_processor(model_ref, flag="model")
     except (OSError, ValueError) as error:
         raise DemoError(f"Could not load the model {model_ref!r}: {error}") from error
 

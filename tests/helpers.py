@@ -91,6 +91,24 @@ def tiny_audio_configs() -> dict:
     }
 
 
+ENCODERS = sorted(tiny_audio_configs())
+
+
+def tiny_model_config(name: str, **overrides) -> AVESFormerConfig:
+    return tiny_avesformer_config(audio_config=tiny_audio_configs()[name], **overrides)
+
+
+def tiny_processor(audio_config, **kwargs):
+    """An AudioVisualProcessor with 64x64 frames and the feature extractor of `audio_config`'s encoder."""
+    from avesformer_hf import AudioVisualProcessor, AVESFormerImageProcessor
+    from avesformer_hf.audio_encoders import feature_extractor_for
+
+    return AudioVisualProcessor(
+        image_processor=AVESFormerImageProcessor(size={"height": 64, "width": 64}),
+        feature_extractor=feature_extractor_for(audio_config), **kwargs,
+    )
+
+
 def save_tiny_model(folder, num_labels: int = 1) -> str:
     """A saved tiny model + processor (64x64 frames; palette masks when semantic) in `folder`; returns its path."""
     from avesformer_hf import AudioVisualProcessor, AVESFormerImageProcessor, AVESFormerModel

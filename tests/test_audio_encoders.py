@@ -7,23 +7,9 @@ import pytest
 import torch
 from transformers import WhisperConfig, WhisperModel
 
-from avesformer_hf import AVESFormerConfig, AVESFormerImageProcessor, AVESFormerModel, AudioVisualProcessor
-from avesformer_hf.audio_encoders import feature_extractor_for
+from avesformer_hf import AVESFormerConfig, AVESFormerModel, AudioVisualProcessor
 from avesformer_hf.modeling_avesformer_audio import build_audio_encoder
-from helpers import tiny_audio_configs, tiny_avesformer_config
-
-ENCODERS = sorted(tiny_audio_configs())
-
-
-def tiny_model_config(name: str, **overrides) -> AVESFormerConfig:
-    return tiny_avesformer_config(audio_config=tiny_audio_configs()[name], **overrides)
-
-
-def tiny_processor(audio_config, **kwargs) -> AudioVisualProcessor:
-    return AudioVisualProcessor(
-        image_processor=AVESFormerImageProcessor(size={"height": 64, "width": 64}),
-        feature_extractor=feature_extractor_for(audio_config), **kwargs,
-    )
+from helpers import ENCODERS, tiny_audio_configs, tiny_avesformer_config, tiny_model_config, tiny_processor
 
 
 def clip_inputs(processor, seconds: float = 2.0, rate: int = 16000, clips: int = 2, seed: int = 0):

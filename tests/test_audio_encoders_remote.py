@@ -12,8 +12,8 @@ import torch
 
 from avesformer_hf import AVESFormerModel, AudioVisualProcessor
 from avesformer_hf.hub import push_model_folder
-from test_audio_encoders import ENCODERS, tiny_model_config, tiny_processor
-from test_remote_code import WITHOUT_PACKAGE
+from helpers import ENCODERS, tiny_model_config, tiny_processor
+from remote_code import WITHOUT_PACKAGE
 
 AUDIO_CODE = {"modeling_avesformer_audio.py", "modeling_light_audio.py", "configuration_light_audio.py"}
 

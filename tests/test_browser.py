@@ -1,25 +1,11 @@
 """The demo page in a real headless browser (Debian chromium driven by Playwright): it renders, and one click on
 an example fills the outputs. Screenshots go to test-artifacts/."""
 
-import shutil
-from pathlib import Path
-
-import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from avesformer_hf.demo import app as demo_app
+from browser import ARTIFACTS, BROWSER_ARGS, chromium_path
 from helpers import save_tiny_model
-
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync"]
-
-
-def chromium_path() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        pytest.fail("no chromium on PATH: install Debian's chromium (apt-get install -y chromium) to run the browser test")
-    return path
 
 
 def test_page_renders_title_upload_and_examples_and_an_example_runs(tmp_path):

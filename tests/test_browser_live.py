@@ -21,7 +21,7 @@ from avesformer_hf.inference.overlay import render_overlay
 from avesformer_hf.inference.live import replay
 from avesformer_hf.inference.precision import prepare_for_inference
 from fake_media import write_fake_devices
-from test_browser import ARTIFACTS, BROWSER_ARGS, chromium_path
+from browser import ARTIFACTS, BROWSER_ARGS, chromium_path
 from helpers import save_tiny_model
 
 

@@ -10,8 +10,8 @@ import datasets
 import numpy as np
 import PIL.Image
 import pytest
+from avsbench_trees import write_ms3, write_s4
 from own_data import OWN_VIDEOS, write_own_videos, write_s4_tree, write_wav
-from test_data_avsbench import write_ms3, write_s4
 
 from avesformer_hf.cli import main as cli_main
 from avesformer_hf.data import AVSBenchLayoutError, decode_mask, load_clips

@@ -11,7 +11,7 @@ import torch
 from avesformer_hf import AVESFormerModel, LightAudioConfig, LightAudioModel, VGGishModel
 from avesformer_hf.cli import main as cli_main
 from helpers import tiny_avesformer_config, tiny_vggish_config
-from test_init_checkpoint import run_script
+from init_checkpoint_script import run_script
 
 RATE = 16000
 

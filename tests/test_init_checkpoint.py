@@ -2,7 +2,6 @@
 `from_pretrained` loads and that trains, out. Hub ids are exercised offline through local folders of the
 same layout (a classification checkpoint, as `OpenGVLab/pvt_v2_b2` and `microsoft/resnet-50` are)."""
 
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -13,16 +12,8 @@ from avesformer_hf import AVESFormerModel, AudioVisualProcessor, VGGishModel
 from avesformer_hf.configuration_avesformer import BACKBONE_STAGES
 
 from helpers import random_inputs, random_labels, tiny_avesformer_config, tiny_backbone_config
-from test_convert_resnet import BasicBlock, TorchvisionResNet, randomised
-
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "init_checkpoint.py"
-
-
-def run_script(argv) -> int:
-    spec = importlib.util.spec_from_file_location("init_checkpoint", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.main([str(arg) for arg in argv])
+from init_checkpoint_script import run_script
+from torchvision_resnet import BasicBlock, TorchvisionResNet, randomised
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import pytest
 import torch
 from synthetic_video import write_test_video
 from helpers import save_tiny_model
-from test_remote_code import WITHOUT_PACKAGE as LOAD_WITHOUT_PACKAGE
+from remote_code import WITHOUT_PACKAGE as LOAD_WITHOUT_PACKAGE
 from transformers import pipeline
 
 from avesformer_hf.cli import main
@@ -23,7 +23,7 @@ from avesformer_hf.inference.predict import predict_clip_streaming
 from avesformer_hf.inference.video import read_clip
 
 
-# the first part of test_remote_code's script: the import blocker and its check
+# the first part of remote_code's script: the import blocker and its check
 BLOCK_PACKAGE = LOAD_WITHOUT_PACKAGE[: LOAD_WITHOUT_PACKAGE.index("import numpy")]
 
 

@@ -5,7 +5,6 @@ import json
 import os
 import subprocess
 import sys
-import textwrap
 
 import numpy as np
 import PIL.Image
@@ -14,42 +13,7 @@ import torch
 from avesformer_hf import AVESFormerModel, AudioVisualProcessor
 from avesformer_hf.hub import push_model_folder
 from helpers import save_tiny_model
-
-WITHOUT_PACKAGE = textwrap.dedent(
-    """
-    import importlib.abc, json, sys
-
-    class BlockPackage(importlib.abc.MetaPathFinder):
-        def find_spec(self, name, path=None, target=None):
-            if name == "avesformer_hf" or name.startswith("avesformer_hf."):
-                raise ModuleNotFoundError(f"No module named {name!r} (blocked for this test)")
-
-    sys.meta_path.insert(0, BlockPackage())
-    try:
-        import avesformer_hf
-    except ModuleNotFoundError:
-        pass
-    else:
-        raise SystemExit("avesformer_hf is still importable")
-
-    import numpy as np
-    import PIL.Image
-    import torch
-    from transformers import AutoModel, AutoProcessor
-
-    repo, work = sys.argv[1], sys.argv[2]
-    model = AutoModel.from_pretrained(repo, trust_remote_code=True).eval()
-    processor = AutoProcessor.from_pretrained(repo, trust_remote_code=True)
-    frames = [PIL.Image.open(f"{work}/frame_{index}.png") for index in range(2)]
-    inputs = processor(images=frames, audio=np.load(f"{work}/audio.npy"), sampling_rate=16000, return_tensors="pt")
-    with torch.inference_mode():
-        logits = model(pixel_values=inputs["pixel_values"], input_features=inputs["input_features"]).logits
-    np.save(f"{work}/remote_logits.npy", logits.numpy())
-    json.dump({"model": type(model).__module__, "processor": type(processor).__module__,
-               "loaded": sorted(name for name in sys.modules if name.startswith("avesformer_hf"))},
-              open(f"{work}/remote_classes.json", "w"))
-    """
-)
+from remote_code import WITHOUT_PACKAGE
 
 
 def test_pushed_repo_loads_with_remote_code_and_matches_the_package(hub, tmp_path):  # noqa: F811

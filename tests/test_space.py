@@ -2,23 +2,17 @@
 
 import zipfile
 
-import av
 import numpy as np
 import PIL.Image
 import pytest
 import soundfile
-from gradio_client import Client, handle_file
+from gradio_client import Client
 
 from avesformer_hf.demo import app as demo_app
 from avesformer_hf.demo.examples import EXAMPLE_IMAGE_SIZE
 from avesformer_hf.inference.video import write_video
 from helpers import save_tiny_model
-
-
-
-
-def tone(seconds, rate=16000):
-    return (0.2 * np.sin(2 * np.pi * 440 * np.arange(int(seconds * rate)) / rate)).astype(np.float32)
+from space_client import segment, tone, video_frames_and_audio
 
 
 @pytest.fixture(scope="module")
@@ -31,18 +25,6 @@ def app(tmp_path_factory):
         yield demo, Client(demo.local_url, verbose=False), root
     finally:
         demo.close()
-
-
-def segment(client, video=None, image=None, audio=None, model=None):
-    files = [handle_file(str(item)) if item is not None else None for item in (video, image, audio)]
-    return client.predict(*files, model, api_name="/segment")
-
-
-def video_frames_and_audio(path):
-    with av.open(str(path)) as container:
-        has_audio = bool(container.streams.audio)
-        frames = sum(1 for _ in container.decode(video=0))
-    return frames, has_audio
 
 
 def test_example_clip_gives_overlay_video_gallery_and_masks_zip(app):

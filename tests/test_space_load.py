@@ -14,7 +14,7 @@ from gradio_client import Client
 from avesformer_hf.demo import app as demo_app
 from avesformer_hf.inference.video import write_video
 from helpers import save_tiny_model
-from test_space import segment, tone, video_frames_and_audio
+from space_client import segment, tone, video_frames_and_audio
 
 CONCURRENT_REQUESTS = 20
 

@@ -23,7 +23,7 @@ from avesformer_hf.demo import app as demo_app
 from avesformer_hf.hub.space import SPACE_DIR
 from child_functions import decode_or_die
 from helpers import save_tiny_model
-from test_space import segment, tone, video_frames_and_audio
+from space_client import segment, tone, video_frames_and_audio
 
 
 def write_clip(path, size=(64, 64), seconds=3, layout="mono", video=True, sound_seconds=None):

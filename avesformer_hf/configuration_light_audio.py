@@ -5,9 +5,10 @@ from transformers import PretrainedConfig
 
 class LightAudioConfig(PretrainedConfig):
     r"""
-    Configuration of [`LightAudioModel`], a MobileNet-style audio encoder (about 0.6 M parameters at the defaults,
+    Configuration of [`LightAudioModel`], a MobileNet-style audio encoder (about 0.8 M parameters at the defaults,
     against VGGish's 72 M) that reads the same [1, 96, 64] log-mel examples as VGGish and gives one embedding per
-    example. Trained from scratch with AVESFormer, or distilled from a larger encoder with `avesformer distill-audio`.
+    example: the feature maps averaged over time (the mel bands are kept: they carry pitch), a linear layer and a
+    BatchNorm. Trained from scratch with AVESFormer, or distilled from a larger encoder with `avesformer distill-audio`.
 
     Args:
         stem_channels (`int`, *optional*, defaults to 32): output channels of the stride-2 3x3 stem convolution.

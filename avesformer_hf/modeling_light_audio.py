@@ -39,7 +39,7 @@ class LightAudioPreTrainedModel(PreTrainedModel):
     def _init_weights(self, module):
         if isinstance(module, nn.Conv2d):
             init.kaiming_normal_(module.weight, mode="fan_out", nonlinearity="relu")
-        elif isinstance(module, nn.BatchNorm2d):
+        elif isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d)):
             init.ones_(module.weight)
             init.zeros_(module.bias)
             if module.running_mean is not None:
@@ -51,7 +51,7 @@ class LightAudioPreTrainedModel(PreTrainedModel):
 
 
 class LightAudioModel(LightAudioPreTrainedModel):
-    """Stride-2 stem, depthwise-separable blocks, global average pool, linear embedding (no ReLU)."""
+    """Stride-2 stem, depthwise-separable blocks, average over time, linear embedding (no ReLU), BatchNorm."""
 
     def __init__(self, config: LightAudioConfig):
         super().__init__(config)
@@ -61,13 +61,21 @@ class LightAudioModel(LightAudioPreTrainedModel):
             layers.append(LightAudioBlock(in_channels, out_channels, stride))
             in_channels = out_channels
         self.features = nn.Sequential(*layers)
-        self.embedding = nn.Linear(in_channels, config.embedding_size)
+        mel_bins = config.num_mel_bins
+        for stride in (2, *config.block_strides):
+            mel_bins = (mel_bins + 1) // 2 if stride == 2 else mel_bins
+        # Averaged over time only: which mel bands sound (pitch) stays in the embedding, as VGGish's flatten keeps it.
+        self.embedding = nn.Linear(in_channels * mel_bins, config.embedding_size)
+        # Each embedding feature standardised over the batch: the pooled channels vary little from one sound to the
+        # next, and without this the embedding starts about 20x weaker than VGGish's, too weak for AVESFormer to
+        # start listening before it settles on segmenting every object.
+        self.embedding_norm = nn.BatchNorm1d(config.embedding_size)
         self.post_init()
 
     def forward(self, input_features: torch.Tensor, return_dict: bool | None = None, **kwargs) -> VGGishOutput:
         check_log_mel_examples(input_features, self.config)
         hidden = self.features(input_features)
-        embeddings = self.embedding(hidden.mean(dim=(2, 3)))  # [N, C, h, w] -> [N, C] -> [N, embedding_size]
+        embeddings = self.embedding_norm(self.embedding(hidden.mean(dim=2).flatten(1)))  # [N, C, t, f] -> [N, C * f] -> [N, E]
         if return_dict is False:
             return (embeddings, hidden)
         return VGGishOutput(embeddings=embeddings, last_hidden_state=hidden)

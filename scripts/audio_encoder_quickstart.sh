@@ -11,7 +11,8 @@ EPOCHS=${QUICKSTART_EPOCHS:-15}
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 export HF_HUB_OFFLINE=1
 
-for KIND in vggish light; do
+KINDS=${AUDIO_QUICKSTART_KINDS:-vggish light}
+for KIND in $KINDS; do
   OUT=$ROOT/$KIND
   mkdir -p "$OUT"
   echo "== $KIND: config, training, evaluation -> $OUT ($(date -u +%T))"
@@ -41,12 +42,12 @@ PY
     --swap-audio --output "$OUT/eval_test_swapped_audio.json"
 done
 
-python - "$ROOT" <<'PY'
+python - "$ROOT" $KINDS <<'PY'
 import json
 import sys
 from pathlib import Path
 
-for kind in ("vggish", "light"):
+for kind in sys.argv[2:]:
     out = Path(sys.argv[1]) / kind
     heard = json.loads((out / "eval_test.json").read_text())["metrics"]
     swapped = json.loads((out / "eval_test_swapped_audio.json").read_text())["metrics"]

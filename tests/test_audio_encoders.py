@@ -149,3 +149,24 @@ def test_input_features_of_a_transformers_encoder_must_match_the_frames():
         model(pixel_values=torch.zeros(1, 2, 3, 64, 64), input_features=torch.zeros(1, 3, 100, 32))
     with pytest.raises(ValueError, match=r"`audio_embeds` must have shape \[1, 2, 16\]"):
         model(pixel_values=torch.zeros(1, 2, 3, 64, 64), audio_embeds=torch.zeros(1, 2, 128))
+
+
+def test_the_light_encoders_audio_signal_starts_on_vggishs_scale():
+    """How much AVESFormer's projected audio varies from one sound to the next at initialisation (training mode).
+    The first light encoder started about 20x below the tiny VGGish and, trained from scratch, never began to listen
+    (docs/benchmarks.md, "Light encoder from scratch")."""
+    from avesformer_hf import LightAudioConfig, VGGishConfig
+    from avesformer_hf.data.synthetic import object_sound, synth_classes
+    from avesformer_hf.feature_extraction_vggish import VGGishFeatureExtractor
+
+    generator, extractor = np.random.default_rng(0), VGGishFeatureExtractor()
+    sounds = [object_sound(object_class, 0.975, generator) for object_class in synth_classes("s4", 23)]
+    examples = torch.from_numpy(np.stack([extractor.examples(sound, 1) for sound in sounds]))  # [23, 1, 1, 96, 64]
+    spread = {}
+    for name, audio_config in [("vggish", VGGishConfig(conv_stages=[[8], [16], [32], [32]], hidden_sizes=[128])),
+                               ("light", LightAudioConfig())]:
+        torch.manual_seed(0)
+        model = AVESFormerModel(tiny_avesformer_config(audio_config=audio_config, freeze_audio_backbone=False)).train()
+        with torch.no_grad():
+            spread[name] = model.audio_projection(model.embed_audio(examples)[:, 0]).std(dim=0).mean().item()
+    assert spread["light"] > 0.5 * spread["vggish"], spread

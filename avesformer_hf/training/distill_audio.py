@@ -17,6 +17,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import torch
+from torch.optim.swa_utils import update_bn
 import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 
@@ -138,8 +139,9 @@ def distill_audio(args: DistillArguments, progress=print) -> dict:
     config.embedding_size = train_set.targets.shape[1]
     torch.manual_seed(args.seed)
     student = LightAudioModel(config).train()
-    with torch.no_grad():  # start at the teacher's mean embedding: training then fits what varies between windows
-        student.embedding.bias.copy_(train_set.targets.mean(dim=0))
+    with torch.no_grad():  # the student's standardised embedding starts at the teacher's mean and spread per feature
+        student.embedding_norm.bias.copy_(train_set.targets.mean(dim=0))
+        student.embedding_norm.weight.copy_(train_set.targets.std(dim=0))
     optimizer = torch.optim.AdamW(student.parameters(), lr=args.learning_rate, weight_decay=args.weight_decay)
     resume = resolve_resume(args, output_dir)
     state = load_checkpoint(resume, student, optimizer) if resume else TrainerState()  # best_metric: held-out cosine
@@ -147,6 +149,7 @@ def distill_audio(args: DistillArguments, progress=print) -> dict:
     tracker.start()
     history = [] if resume is None else [record for record in read_history(output_dir) if record["step"] <= state.global_step]
     if resume is None:
+        recalibrate_batchnorm(student, train_set.inputs, args.batch_size)
         before = heldout_metrics(student, heldout.inputs, heldout.targets, args.batch_size, train_set.targets.mean(dim=0))
         history.append({"epoch": 0, "step": 0, **before})
         log_heldout(tracker, history[-1])
@@ -177,6 +180,7 @@ def run_epochs(args, student, optimizer, state, train_set, heldout, tracker, his
             if state.global_step % args.checkpointing_steps == 0:
                 save_checkpoint(output_dir, student, optimizer, state, args.keep_checkpoints)
         state.epoch, state.batches_in_epoch = epoch + 1, 0
+        recalibrate_batchnorm(student, train_set.inputs, args.batch_size)
         metrics = heldout_metrics(student, heldout.inputs, heldout.targets, args.batch_size, train_set.targets.mean(dim=0))
         history.append({"epoch": state.epoch, "step": state.global_step, **metrics})
         log_heldout(tracker, history[-1])
@@ -188,6 +192,13 @@ def run_epochs(args, student, optimizer, state, train_set, heldout, tracker, his
             state.best_metric, state.best_step = metrics["cosine"], state.global_step
             student.save_pretrained(output_dir / MODEL_DIR)
         save_checkpoint(output_dir, student, optimizer, state, args.keep_checkpoints)
+
+
+def recalibrate_batchnorm(student, inputs: torch.Tensor, batch_size: int):
+    """BatchNorm statistics recomputed over all training windows with the current weights: the running averages
+    trail weights that move fast, and the standardised embedding makes that lag large at evaluation."""
+    with torch.no_grad():
+        update_bn(inputs.split(batch_size), student)
 
 
 def log_heldout(tracker, record: dict):

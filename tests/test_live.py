@@ -96,7 +96,7 @@ def test_a_cold_servers_simultaneous_first_events_load_one_model_and_share_one_s
     model, processor = model_and_processor
     loads = []
 
-    def slow_fresh_load(ref):  # like from_pretrained: a new model object on every call
+    def slow_fresh_load(ref, **options):  # like from_pretrained: a new model object on every call
         loads.append(ref)
         time.sleep(0.3)
         return copy.deepcopy(model), processor

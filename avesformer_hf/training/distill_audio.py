@@ -194,11 +194,13 @@ def run_epochs(args, student, optimizer, state, train_set, heldout, tracker, his
         save_checkpoint(output_dir, student, optimizer, state, args.keep_checkpoints)
 
 
-def recalibrate_batchnorm(student, inputs: torch.Tensor, batch_size: int):
+def recalibrate_batchnorm(student, inputs: torch.Tensor, batch_size: int, seed: int = 0):
     """BatchNorm statistics recomputed over all training windows with the current weights: the running averages
-    trail weights that move fast, and the standardised embedding makes that lag large at evaluation."""
+    trail weights that move fast, and the standardised embedding makes that lag large at evaluation. The windows go
+    in shuffled batches, as in training: batches of one file's neighbouring windows vary less than the data."""
+    order = torch.randperm(len(inputs), generator=torch.Generator().manual_seed(seed))
     with torch.no_grad():
-        update_bn(inputs.split(batch_size), student)
+        update_bn(inputs[order].split(batch_size), student)
 
 
 def log_heldout(tracker, record: dict):

@@ -118,3 +118,19 @@ def save_tiny_model(folder, num_labels: int = 1) -> str:
     mask_type = "palette" if num_labels > 1 else "binary"
     AudioVisualProcessor(AVESFormerImageProcessor(size={"height": 64, "width": 64}, mask_type=mask_type)).save_pretrained(folder)
     return str(folder)
+
+
+def randomised(model, seed: int = 0):
+    """`model` with random weights and BatchNorm statistics (seeded), in eval mode: converters compare outputs that
+    default initialisations (zeros, ones) would make trivial."""
+    from torch import nn
+
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for parameter in model.parameters():
+            parameter.copy_(torch.randn(parameter.shape, generator=generator) * 0.3)
+        for module in model.modules():
+            if isinstance(module, nn.BatchNorm2d):
+                module.running_mean.copy_(torch.randn(module.running_mean.shape, generator=generator) * 0.1)
+                module.running_var.copy_(torch.rand(module.running_var.shape, generator=generator) + 0.5)
+    return model.eval()

@@ -17,6 +17,7 @@ from avesformer_hf.convert import (
     infer_pvt_v2_variant,
     pvt_v2_config,
 )
+from helpers import randomised
 
 TINY = dict(hidden_sizes=[8, 16, 16, 32], num_attention_heads=[1, 1, 2, 2], mlp_ratios=[2, 2, 2, 2],
             depths=[1, 2, 1, 1], sr_ratios=[4, 2, 1, 1])
@@ -120,14 +121,6 @@ class OfficialPVTv2(nn.Module):
             x = x.reshape(x.shape[0], height, width, -1).permute(0, 3, 1, 2).contiguous()
             outs.append(x)
         return outs
-
-
-def randomised(module: nn.Module, seed: int = 0) -> nn.Module:
-    generator = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for parameter in module.parameters():
-            parameter.copy_(torch.randn(parameter.shape, generator=generator) * 0.3)
-    return module.eval()
 
 
 def tiny_config(linear=False) -> PvtV2Config:

@@ -7,7 +7,8 @@ from transformers import ResNetBackbone
 
 from avesformer_hf.cli import main as cli_main
 from avesformer_hf.convert import CheckpointMismatchError, convert_resnet_checkpoint, convert_resnet_state_dict
-from torchvision_resnet import BasicBlock, Bottleneck, TorchvisionResNet, randomised
+from helpers import randomised
+from torchvision_resnet import BasicBlock, Bottleneck, TorchvisionResNet
 
 
 @pytest.mark.parametrize(

@@ -11,9 +11,9 @@ from transformers import AutoModel, PvtV2Config, PvtV2ForImageClassification
 from avesformer_hf import AVESFormerModel, AudioVisualProcessor, VGGishModel
 from avesformer_hf.configuration_avesformer import BACKBONE_STAGES
 
-from helpers import random_inputs, random_labels, tiny_avesformer_config, tiny_backbone_config
+from helpers import random_inputs, random_labels, randomised, tiny_avesformer_config, tiny_backbone_config
 from init_checkpoint_script import run_script
-from torchvision_resnet import BasicBlock, TorchvisionResNet, randomised
+from torchvision_resnet import BasicBlock, TorchvisionResNet
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
 """A re-implementation of torchvision's ResNet layout (conv1/bn1/layer{1..4}/fc, `downsample` shortcuts, basic and
-v1.5 bottleneck blocks) at any width, and `randomised` to give one random weights and BatchNorm statistics."""
+v1.5 bottleneck blocks) at any width."""
 
 import torch
 from torch import nn
@@ -81,15 +81,3 @@ class TorchvisionResNet(nn.Module):
             x = layer(x)
             maps.append(x)
         return maps
-
-
-def randomised(model: nn.Module, seed: int = 0) -> nn.Module:
-    generator = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for parameter in model.parameters():
-            parameter.copy_(torch.randn(parameter.shape, generator=generator) * 0.3)
-        for module in model.modules():
-            if isinstance(module, nn.BatchNorm2d):
-                module.running_mean.copy_(torch.randn(module.running_mean.shape, generator=generator) * 0.1)
-                module.running_var.copy_(torch.rand(module.running_var.shape, generator=generator) + 0.5)
-    return model.eval()

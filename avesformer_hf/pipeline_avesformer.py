@@ -223,9 +223,10 @@ def read_clip(path, fps: float = 1.0, start: float = 0.0, duration: float | None
     return Clip(frames, waveform.astype(np.float32), sampling_rate, fps, start, duration)
 
 
-def clip_from_dict(inputs: dict, sampling_rate: int, fps: float, start: float) -> Clip:
-    """{"frames": [...], "audio": array, "sampling_rate": int} -> a Clip (frames at `fps`, audio at `sampling_rate`).
-    Frames are whatever the image processor takes: PIL images, numpy [H, W, C] or torch [C, H, W]."""
+def clip_from_dict(inputs: dict, sampling_rate: int, fps: float, start: float, window_samples: int) -> Clip:
+    """{"frames": [...], "audio": array, "sampling_rate": int} -> a Clip (frames at `fps`, audio at `sampling_rate`,
+    at least one window of `window_samples`). Frames are whatever the image processor takes: PIL images, numpy
+    [H, W, C] or torch [C, H, W]."""
     missing = [key for key in ("frames", "audio", "sampling_rate") if key not in inputs]
     if missing:
         raise ValueError(f"a dict input needs the keys frames, audio and sampling_rate; missing: {', '.join(missing)}")
@@ -233,6 +234,11 @@ def clip_from_dict(inputs: dict, sampling_rate: int, fps: float, start: float) -
     if not frames:
         raise ValueError("frames: got an empty list; a clip needs at least one frame")
     waveform = load_waveform(inputs["audio"], inputs["sampling_rate"], sampling_rate, "audio")
+    if len(waveform) < window_samples:
+        raise ValueError(
+            f"audio: audio is {len(waveform) / sampling_rate:.3f} s long; one window of the audio encoder needs "
+            f"{window_samples / sampling_rate:.3f} s"
+        )
     return Clip(frames, waveform.astype(np.float32), sampling_rate, fps, start, len(frames) / fps)
 
 
@@ -310,7 +316,7 @@ class AudioVisualSegmentationPipeline(Pipeline):
         elif isinstance(inputs, (str, Path)):
             clip = read_clip(inputs, fps=fps, start=start, duration=duration, show_progress=show_progress, sampling_rate=rate)
         elif isinstance(inputs, dict):
-            clip = clip_from_dict(inputs, rate, fps, start)
+            clip = clip_from_dict(inputs, rate, fps, start, self.processor.window_samples)
         else:
             raise ValueError(
                 "inputs must be a video file path, a dict with frames, audio and sampling_rate, or a list of these; "

@@ -118,3 +118,14 @@ def test_a_cold_servers_simultaneous_first_events_load_one_model_and_share_one_s
         thread.join()
     assert loads == [str(tmp_path)]
     assert all(segmenter is results[0] for segmenter in results) and demo_live._sessions["one-tab"] is results[0]
+
+
+def test_the_page_figures_render_when_the_session_was_reset_during_a_frame(model_and_processor):
+    from avesformer_hf.demo.live import render
+
+    model, processor = model_and_processor
+    segmenter = LiveSegmenter(model, processor)
+    result = segmenter.segment(np.zeros((32, 32, 3), dtype=np.uint8))
+    segmenter.reset()  # the visitor restarted the microphone while this frame was being segmented
+    page = render(result, segmenter.stats(), "fp32")
+    assert "… frames/s" in page and "latency … ms" in page and "no microphone audio yet" in page

@@ -76,9 +76,11 @@ def session_segmenter(key: str, model_ref: str, load_model, reset: bool = False)
 
 def render(result, stats: dict, dtype: str) -> str:
     """The overlay and the figures, as one HTML block (no file per frame on the server's disk)."""
+    # Both are None until frames are timed, also right after a restart of the microphone resets the session.
     fps = "…" if stats["fps"] is None else f"{stats['fps']:.1f}"
+    latency = "…" if stats["latency_ms"] is None else f"{stats['latency_ms']:.0f}"
     sound = f"{stats['audio_chunks']} microphone chunks" if stats["audio_chunks"] else "no microphone audio yet (silence)"
-    figures = (f"<b>{fps} frames/s</b> · latency {stats['latency_ms']:.0f} ms per frame (arrival → overlay) · "
+    figures = (f"<b>{fps} frames/s</b> · latency {latency} ms per frame (arrival → overlay) · "
                f"frame {result.index + 1} · {html.escape(dtype)} weights · {sound}")
     return (f'<img id="live-overlay" data-frame="{result.index}" src="{png_data_url(result.overlay)}" '
             f'style="width:100%;max-width:640px"/><p id="live-stats">{figures}</p>')
@@ -117,7 +119,8 @@ def build_live_tab(model_ref: str, load_model) -> None:
             with gr.Column():
                 camera = gr.Image(label="Webcam", sources=["webcam"], streaming=True, type="numpy",
                                   webcam_options=gr.WebcamOptions(mirror=False, constraints=CAMERA))
-                microphone = gr.Audio(label="Microphone", sources=["microphone"], streaming=True, type="numpy")
+                microphone = gr.Audio(label="Microphone", sources=["microphone"], streaming=True, type="numpy",
+                                      elem_id="live-microphone")
             with gr.Column():
                 overlay = gr.HTML(label="Sounding objects, live", elem_id="live-output")
         microphone.start_recording(on_start, inputs=None, outputs=None, queue=False)

@@ -44,6 +44,22 @@ def start_live_streaming(page):
     page.get_by_role("button", name="capture photo").click()  # the webcam's start-streaming button
 
 
+def ensure_microphone_chunks_arrive(page, segmenter, attempts: int = 3):
+    """Gradio's streaming microphone sometimes sends no chunk at all although the page shows it recording (about one
+    start in ten here, with no error in the page or on the server: the audio event is never called). A user stops
+    and starts it again; the restart resets the session (`on_start`), so what is checked below is one clean stream."""
+    microphone = page.locator("#live-microphone")
+    for _ in range(attempts):
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not segmenter.stats()["audio_chunks"]:
+            time.sleep(0.5)
+        if segmenter.stats()["audio_chunks"]:
+            return
+        microphone.get_by_role("button", name="Stop").click()
+        microphone.get_by_role("button", name="Record").click()
+    raise AssertionError(f"no microphone chunk reached the server after {attempts} starts")
+
+
 def decode_data_url(url: str) -> np.ndarray:
     assert url.startswith("data:image/png;base64,")
     return np.asarray(PIL.Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))).convert("RGB"))
@@ -66,6 +82,7 @@ def test_live_tab_streams_camera_and_microphone_and_shows_the_librarys_masks(tmp
             start_live_streaming(page)
             expect(page.locator("#live-stats")).to_contain_text(re.compile(r"\d+\.\d frames/s"), timeout=180_000)
             segmenter = next(iter(demo_live._sessions.values()))
+            ensure_microphone_chunks_arrive(page, segmenter)
             # Two hops of sound (so VGGish ran on real audio) and a few frames segmented with it.
             wait_for(lambda: segmenter.stats()["audio_chunks"] >= 9 and segmenter.stats()["frames"] >= 4, 180,
                      lambda: f"audio and frames (have {segmenter.stats()})")

@@ -40,8 +40,7 @@ def task_name(config: AVESFormerConfig, subset: str | None) -> str:
     return f"binary sounding-object segmentation ({(subset or 'S4 / MS3').upper()})"
 
 
-def variant_section(config: AVESFormerConfig, subset: str | None) -> str:
-    counts = config_parameter_counts(config)
+def variant_section(config: AVESFormerConfig, subset: str | None, counts: dict[str, int]) -> str:
     rows = [
         ("task", task_name(config, subset)),
         ("visual backbone", backbone_name(config)),
@@ -129,17 +128,17 @@ def build_model_card(
         eval_results=results or None,
     )
     note = weights_note_section(weights_note, bool(results), synthetic)
+    counts = config_parameter_counts(config)  # builds the model on the meta device: once per card
     body = CARD_BODY.format(
-        model_name=model_name, paper_url=PAPER_URL, variant=variant_section(config, subset),
+        model_name=model_name, paper_url=PAPER_URL, variant=variant_section(config, subset, counts),
         results=results_section(metrics, config.is_semantic), note=note, usage=usage_section(repo_id),
-        citation=CITATION, limitations=limitations(config),
+        citation=CITATION, limitations=limitations(config, counts),
     )
     return ModelCard(f"---\n{card_data.to_yaml()}\n---\n{body}")
 
 
-def limitations(config: AVESFormerConfig) -> str:
+def limitations(config: AVESFormerConfig, counts: dict[str, int]) -> str:
     text = "Frames are processed independently (no temporal modelling), one frame per second as in AVSBench"
-    counts = config_parameter_counts(config)
     if counts["audio_backbone"] > counts["total"] / 2:
         text += f"; the audio encoder ({audio_encoder_name(config)}) is most of the parameters"
     return text + "."
